@@ -1,0 +1,228 @@
+/**
+ * `zerocred:verification:PodVerification` — one per workload: a ConfigMap carrying the bundled pod
+ * verifier and a Job that runs it under the workload's service account. Pulumi awaits the Job's
+ * completion, so a failed proof fails the deployment.
+ */
+import * as crypto from "node:crypto";
+import * as batchv1 from "@pulumi/kubernetes/batch/v1";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as pulumi from "@pulumi/pulumi";
+import { POD_VERIFIER_FILE_NAME, podVerifierBundle } from "./bundle";
+import {
+  DEFAULT_VERIFICATION_TIMEOUT_SECONDS,
+  MAX_VERIFICATION_TIMEOUT_SECONDS,
+  MIN_VERIFICATION_TIMEOUT_SECONDS,
+  pulumiTimeout,
+} from "./vmVerification";
+
+/**
+ * The verifier image: Azure Linux distroless Node.js 24 (nonroot), pinned by tag and digest. From
+ * MCR (no Docker Hub rate limits; MCR is on AKS's required egress list), no shell, no package
+ * manager. The bundle targets Node 20 and uses built-ins only, so any Node >= 20 image works.
+ */
+export const DEFAULT_VERIFIER_IMAGE =
+  "mcr.microsoft.com/azurelinux/distroless/nodejs:24.14-nonroot@sha256:2b7bc798de75eed10379e13fa1f828329fb097ff900aad79200add7653c11d37";
+/** UID/GID of the distroless `nonroot` user. */
+export const VERIFIER_UID = 65532;
+export const DEFAULT_BACKOFF_LIMIT = 2;
+/** Seconds the Job may run beyond one pod's retry budget (scheduling, image pull, a retry). */
+export const JOB_DEADLINE_MARGIN_SECONDS = 300;
+/** Seconds Pulumi waits beyond the Job's active deadline. */
+export const JOB_PULUMI_MARGIN_SECONDS = 300;
+export const VERIFIER_MOUNT_PATH = "/opt/zerocred";
+export const WORKLOAD_IDENTITY_USE_LABEL = "azure.workload.identity/use";
+export const CONTENT_HASH_ANNOTATION = "zerocred.dev/content-sha256";
+
+export interface PodVerificationArgs {
+  /** Required. Namespace of the workload (and of the ConfigMap and Job). */
+  readonly namespace: pulumi.Input<string>;
+  /** Required. The workload's service account (annotated `azure.workload.identity/client-id`). */
+  readonly serviceAccountName: pulumi.Input<string>;
+  /** Required. Label of the principal in the result (letters, digits, `.`, `_`, `-`). */
+  readonly principal: string;
+  /** Required. Whether the workload must read the secret (`allow`) or be refused (`deny`). */
+  readonly expected: "allow" | "deny";
+  /** Required. Vault URI, e.g. `https://x.vault.azure.net/`. */
+  readonly vaultUrl: pulumi.Input<string>;
+  /** Required. Name of the canary secret. */
+  readonly secretName: pulumi.Input<string>;
+  /** Required. Lowercase hex SHA-256 of the canary value (a hash, not a secret). */
+  readonly expectedSha256: pulumi.Input<string>;
+  /** Optional. Retry budget of the verifier, in seconds (30–3600). Defaults to `600`. */
+  readonly timeoutSeconds?: number;
+  /** Optional. Container image, pinned by digest or exact tag. Defaults to `DEFAULT_VERIFIER_IMAGE`. */
+  readonly image?: string;
+  /** Optional. Pod retries of the Job (0–6). Defaults to `2`. */
+  readonly backoffLimit?: number;
+  /** Optional. Resources to wait for (federated credential, role assignments, service account). Defaults to `[]`. */
+  readonly dependsOn?: readonly pulumi.Resource[];
+}
+
+const PRINCIPAL_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Validates the plain parts of the args; throws an Error naming the setting, value and fix. */
+export function validatePodVerificationArgs(args: PodVerificationArgs): void {
+  if (!PRINCIPAL_NAME.test(args.principal)) {
+    throw new Error(
+      `principal '${args.principal}' is invalid: use 1-64 letters, digits, '.', '_' or '-'.`,
+    );
+  }
+  if (args.expected !== "allow" && args.expected !== "deny") {
+    throw new Error(`expected is '${String(args.expected)}': use 'allow' or 'deny'.`);
+  }
+  const timeout = args.timeoutSeconds ?? DEFAULT_VERIFICATION_TIMEOUT_SECONDS;
+  if (
+    !Number.isInteger(timeout) ||
+    timeout < MIN_VERIFICATION_TIMEOUT_SECONDS ||
+    timeout > MAX_VERIFICATION_TIMEOUT_SECONDS
+  ) {
+    throw new Error(
+      `timeoutSeconds is ${timeout}: use a whole number of seconds from ${MIN_VERIFICATION_TIMEOUT_SECONDS} to ${MAX_VERIFICATION_TIMEOUT_SECONDS}.`,
+    );
+  }
+  const backoffLimit = args.backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
+  if (!Number.isInteger(backoffLimit) || backoffLimit < 0 || backoffLimit > 6) {
+    throw new Error(`backoffLimit is ${backoffLimit}: use a whole number from 0 to 6.`);
+  }
+  if (args.image !== undefined) {
+    const image = args.image;
+    const lastSegment = image.split("/").pop() ?? "";
+    const pinnedByDigest = /@sha256:[0-9a-f]{64}$/.test(image);
+    const tag = lastSegment.includes(":") ? lastSegment.split(":").pop() : undefined;
+    if (!pinnedByDigest && (tag === undefined || tag === "latest" || tag === "")) {
+      throw new Error(
+        `image '${image}' is not pinned: use an exact tag (not 'latest') or a digest (@sha256:…).`,
+      );
+    }
+  }
+}
+
+/** SHA-256 over the verifier bundle, the image and the container env: changes iff one changes. */
+export function podContentHash(
+  bundle: string,
+  image: string,
+  env: readonly { name: string; value: string }[],
+): string {
+  return crypto
+    .createHash("sha256")
+    .update(bundle, "utf8")
+    .update(`\n--zerocred-image--\n${image}\n--zerocred-env--\n`, "utf8")
+    .update(JSON.stringify(env.map((e) => [e.name, e.value])), "utf8")
+    .digest("hex");
+}
+
+export class PodVerification extends pulumi.ComponentResource {
+  /** The Job's (auto-generated) name: `kubectl logs job/<jobName> -n <namespace>`. */
+  public readonly jobName: pulumi.Output<string>;
+  /** The ConfigMap's (auto-generated) name. */
+  public readonly configMapName: pulumi.Output<string>;
+  /** SHA-256 of the bundle, image and env (the pod-template annotation). */
+  public readonly contentSha256: pulumi.Output<string>;
+
+  constructor(name: string, args: PodVerificationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("zerocred:verification:PodVerification", name, {}, opts);
+    try {
+      validatePodVerificationArgs(args);
+    } catch (e) {
+      throw new pulumi.ResourceError((e as Error).message, this);
+    }
+    const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_VERIFICATION_TIMEOUT_SECONDS;
+    const backoffLimit = args.backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
+    const image = args.image ?? DEFAULT_VERIFIER_IMAGE;
+    const activeDeadlineSeconds = timeoutSeconds + JOB_DEADLINE_MARGIN_SECONDS;
+    const pulumiSeconds = activeDeadlineSeconds + JOB_PULUMI_MARGIN_SECONDS;
+    const bundle = podVerifierBundle();
+    const labels = {
+      "app.kubernetes.io/name": "zerocred-verifier",
+      "app.kubernetes.io/component": "verification",
+      "app.kubernetes.io/managed-by": "pulumi",
+    };
+
+    const env = pulumi
+      .all([args.vaultUrl, args.secretName, args.expectedSha256])
+      .apply(([vaultUrl, secretName, expectedSha256]) => [
+        { name: "ZC_PRINCIPAL", value: args.principal },
+        { name: "ZC_EXPECTED", value: args.expected },
+        { name: "ZC_VAULT_URL", value: vaultUrl },
+        { name: "ZC_SECRET_NAME", value: secretName },
+        { name: "ZC_EXPECTED_SHA256", value: expectedSha256 },
+        { name: "ZC_TIMEOUT_SECONDS", value: String(timeoutSeconds) },
+      ]);
+    this.contentSha256 = pulumi.unsecret(env.apply((e) => podContentHash(bundle, image, e)));
+
+    const configMap = new corev1.ConfigMap(
+      `${name}-verifier`,
+      {
+        metadata: { namespace: args.namespace, labels },
+        immutable: true,
+        data: { [POD_VERIFIER_FILE_NAME]: bundle },
+      },
+      { parent: this },
+    );
+
+    const job = new batchv1.Job(
+      `${name}-job`,
+      {
+        metadata: { namespace: args.namespace, labels },
+        spec: {
+          backoffLimit,
+          activeDeadlineSeconds,
+          template: {
+            metadata: {
+              labels: { ...labels, [WORKLOAD_IDENTITY_USE_LABEL]: "true" },
+              annotations: { [CONTENT_HASH_ANNOTATION]: this.contentSha256 },
+            },
+            spec: {
+              serviceAccountName: args.serviceAccountName,
+              restartPolicy: "Never",
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: VERIFIER_UID,
+                runAsGroup: VERIFIER_UID,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+              containers: [
+                {
+                  name: "verifier",
+                  image,
+                  command: ["node", `${VERIFIER_MOUNT_PATH}/${POD_VERIFIER_FILE_NAME}`],
+                  env,
+                  securityContext: {
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    runAsNonRoot: true,
+                    capabilities: { drop: ["ALL"] },
+                  },
+                  resources: {
+                    requests: { cpu: "50m", memory: "64Mi" },
+                    limits: { cpu: "500m", memory: "128Mi" },
+                  },
+                  volumeMounts: [
+                    { name: "verifier", mountPath: VERIFIER_MOUNT_PATH, readOnly: true },
+                  ],
+                },
+              ],
+              volumes: [{ name: "verifier", configMap: { name: configMap.metadata.name } }],
+            },
+          },
+        },
+      },
+      {
+        parent: this,
+        dependsOn: [configMap, ...(args.dependsOn ?? [])],
+        customTimeouts: {
+          create: pulumiTimeout(pulumiSeconds),
+          update: pulumiTimeout(pulumiSeconds),
+        },
+      },
+    );
+
+    this.jobName = job.metadata.name;
+    this.configMapName = configMap.metadata.name;
+    this.registerOutputs({
+      jobName: this.jobName,
+      configMapName: this.configMapName,
+      contentSha256: this.contentSha256,
+    });
+  }
+}

@@ -1,0 +1,439 @@
+/**
+ * The pod verifier: its pure parts, and the bundled artifact (exactly what the Job runs) against the
+ * Entra, cluster-issuer and Key Vault emulators. Every output is scanned: no token, no secret value.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulators, type Emulators } from "../../sim/emulators/index";
+import { POD_VERIFIER_FILE_NAME, podVerifierBundle } from "../../components/verification/bundle";
+import {
+  backoffMs,
+  classifyTokenError,
+  classifyVaultResponse,
+  decodeClaims,
+  readEnv,
+  secretUrl,
+  tokenRequestBody,
+  tokenUrl,
+} from "../../components/verification/pod-verifier";
+import {
+  APP,
+  CANARY,
+  CANARY_SHA256,
+  OTHER,
+  SECRETS_USER,
+  TENANT,
+  VAULT_ID,
+  baseEnv,
+  run,
+  tempDir,
+  world,
+  type RunOutput,
+} from "./world";
+
+const transcripts: string[] = [];
+const minted: string[] = [];
+let emu: Emulators;
+let tmp: { dir: string; remove: () => void };
+let verifierJs: string;
+let fileCounter = 0;
+
+beforeAll(async () => {
+  emu = await startEmulators(world());
+  tmp = tempDir();
+  verifierJs = path.join(tmp.dir, POD_VERIFIER_FILE_NAME);
+  fs.writeFileSync(verifierJs, podVerifierBundle());
+});
+
+afterAll(async () => {
+  await emu?.close();
+  tmp?.remove();
+});
+
+async function tokenFile(
+  e: Emulators,
+  serviceAccount: string,
+  opts?: Parameters<Emulators["mintServiceAccountToken"]>[3],
+): Promise<string> {
+  const token = await e.mintServiceAccountToken("aks", "apps", serviceAccount, opts);
+  minted.push(token);
+  const file = path.join(tmp.dir, `token-${fileCounter++}`);
+  fs.writeFileSync(file, token, { mode: 0o600 });
+  return file;
+}
+
+function podEnv(
+  e: Emulators,
+  file: string,
+  clientId: string,
+  principal: string,
+  expected: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return baseEnv({
+    AZURE_CLIENT_ID: clientId,
+    AZURE_TENANT_ID: TENANT,
+    AZURE_FEDERATED_TOKEN_FILE: file,
+    // Without its trailing slash: the verifier must join URLs properly either way.
+    AZURE_AUTHORITY_HOST: e.authorityHost.replace(/\/$/, ""),
+    NODE_EXTRA_CA_CERTS: e.caFile,
+    ZC_PRINCIPAL: principal,
+    ZC_EXPECTED: expected,
+    ZC_VAULT_URL: e.vaultUrl("zc-kv"),
+    ZC_SECRET_NAME: "canary",
+    ZC_EXPECTED_SHA256: CANARY_SHA256,
+    ZC_TIMEOUT_SECONDS: "20",
+    ...extra,
+  });
+}
+
+async function verify(env: Record<string, string>): Promise<RunOutput> {
+  const out = await run(process.execPath, [verifierJs], env);
+  transcripts.push(out.stdout, out.stderr);
+  return out;
+}
+
+describe("pure parts", () => {
+  it.each([
+    [
+      "https://login.microsoftonline.com/",
+      `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token`,
+    ],
+    [
+      "https://login.microsoftonline.com",
+      `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token`,
+    ],
+    ["https://127.0.0.1:4443/", `https://127.0.0.1:4443/${TENANT}/oauth2/v2.0/token`],
+  ])("tokenUrl(%j) joins without a double slash", (host, url) => {
+    expect(tokenUrl(host, TENANT)).toBe(url);
+  });
+
+  it("secretUrl joins the vault URI with or without its trailing slash", () => {
+    expect(secretUrl("https://x.vault.azure.net/", "canary")).toBe(
+      "https://x.vault.azure.net/secrets/canary?api-version=7.5",
+    );
+    expect(secretUrl("https://x.vault.azure.net", "canary")).toBe(
+      "https://x.vault.azure.net/secrets/canary?api-version=7.5",
+    );
+  });
+
+  it("builds the client-credentials form with the federated assertion", () => {
+    expect(
+      Object.fromEntries(new URLSearchParams(tokenRequestBody(APP.clientId, "a.b.c"))),
+    ).toEqual({
+      grant_type: "client_credentials",
+      client_id: APP.clientId,
+      scope: "https://vault.azure.net/.default",
+      client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+      client_assertion: "a.b.c",
+    });
+  });
+
+  it("names the likely cause when the webhook variables are missing", () => {
+    expect(readEnv({ ZC_PRINCIPAL: "app", AZURE_CLIENT_ID: APP.clientId })).toEqual({
+      ok: false,
+      principal: "app",
+      diagnosis:
+        "Missing AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST: the workload identity " +
+        'webhook did not mutate this pod. Likely cause: the pod template lacks the label azure.workload.identity/use: "true", ' +
+        "or the service account lacks the annotation azure.workload.identity/client-id (or the cluster does not have " +
+        "workload identity enabled).",
+    });
+  });
+
+  it("names the Job's missing variables separately", () => {
+    const r = readEnv({
+      AZURE_CLIENT_ID: "c",
+      AZURE_TENANT_ID: "t",
+      AZURE_FEDERATED_TOKEN_FILE: "/f",
+      AZURE_AUTHORITY_HOST: "https://h/",
+      ZC_PRINCIPAL: "app",
+    });
+    expect(r).toEqual({
+      ok: false,
+      principal: "app",
+      diagnosis:
+        "Missing ZC_EXPECTED, ZC_VAULT_URL, ZC_SECRET_NAME, ZC_EXPECTED_SHA256, ZC_TIMEOUT_SECONDS: the verification Job's container env is incomplete.",
+    });
+  });
+
+  it.each([70021, 700211, 700212, 700213])(
+    "retries AADSTS%i (federated credential propagation)",
+    (code) => {
+      const c = classifyTokenError(400, {
+        error: "invalid_client",
+        error_codes: [code],
+        error_description: `AADSTS${code}: x`,
+      });
+      expect(c.retriable).toBe(true);
+      expect(c.aadsts).toBe(code);
+    },
+  );
+
+  it.each([
+    [400, 700016],
+    [401, 50027],
+    [400, 7002138],
+  ])("fails fast on HTTP %i AADSTS%i", (status, code) => {
+    const c = classifyTokenError(status, {
+      error_codes: [code],
+      error_description: `AADSTS${code}: nope`,
+    });
+    expect(c).toEqual({
+      retriable: false,
+      aadsts: code,
+      diagnosis: `Entra ID rejected the exchange: AADSTS${code}: nope`,
+    });
+  });
+
+  it("retries ForbiddenByRbac only when access is expected", () => {
+    const body = { error: { code: "Forbidden", innererror: { code: "ForbiddenByRbac" } } };
+    expect(classifyVaultResponse(403, body, "allow", CANARY_SHA256).retriable).toBe(true);
+    expect(classifyVaultResponse(403, body, "deny", CANARY_SHA256)).toEqual({
+      actual: "deny",
+      retriable: false,
+      diagnosis: "403 ForbiddenByRbac, as expected.",
+    });
+    expect(
+      classifyVaultResponse(
+        403,
+        { error: { code: "Forbidden", innererror: { code: "ForbiddenByFirewall" } } },
+        "deny",
+        CANARY_SHA256,
+      ),
+    ).toMatchObject({ actual: "error", retriable: false });
+  });
+
+  it("compares the value's fingerprint, never the value", () => {
+    expect(classifyVaultResponse(200, { value: CANARY }, "allow", CANARY_SHA256).actual).toBe(
+      "allow",
+    );
+    expect(classifyVaultResponse(200, { value: "other" }, "allow", CANARY_SHA256).actual).toBe(
+      "error",
+    );
+  });
+
+  it("decodes only the non-secret claims", () => {
+    const payload = Buffer.from(
+      JSON.stringify({
+        aud: "https://vault.azure.net",
+        iss: "i",
+        oid: "o",
+        tid: "t",
+        exp: 5,
+        appid: "x",
+      }),
+    ).toString("base64url");
+    expect(decodeClaims(`h.${payload}.s`)).toEqual({
+      aud: "https://vault.azure.net",
+      iss: "i",
+      oid: "o",
+      tid: "t",
+      exp: 5,
+    });
+    expect(decodeClaims("not-a-jwt")).toBeNull();
+  });
+
+  it("keeps jittered backoff within [ceiling/2, ceiling] capped at 8 s", () => {
+    expect(backoffMs(1, () => 0)).toBe(500);
+    expect(backoffMs(1, () => 0.999999)).toBe(999);
+    expect(backoffMs(3, () => 0)).toBe(2000);
+    expect(backoffMs(10, () => 0.999999)).toBe(7999);
+  });
+});
+
+describe("bundled pod verifier against the emulators", () => {
+  it("proves the allowed workload reads the canary", async () => {
+    const out = await verify(
+      podEnv(emu, await tokenFile(emu, "app"), APP.clientId, "app", "allow"),
+    );
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    expect(out.lines).toEqual([
+      {
+        principal: "app",
+        clientId: APP.clientId,
+        tokenClaims: {
+          aud: "https://vault.azure.net",
+          iss: `https://sts.windows.net/${TENANT}/`,
+          oid: APP.principalId,
+          tid: TENANT,
+          exp: expect.any(Number),
+        },
+        secret: "canary",
+        expected: "allow",
+        actual: "allow",
+        status: 200,
+        attempts: 2,
+        elapsedMs: expect.any(Number),
+        diagnosis: "Read the secret; its SHA-256 matches the expected fingerprint.",
+      },
+      { summary: { total: 1, passed: 1, failed: 0 }, ok: true },
+    ]);
+  });
+
+  it("proves the expected denial with a 403 from the vault", async () => {
+    const out = await verify(
+      podEnv(emu, await tokenFile(emu, "other"), OTHER.clientId, "other", "deny"),
+    );
+    expect(out.code).toBe(0);
+    expect(out.lines[0]).toMatchObject({
+      actual: "deny",
+      status: 403,
+      attempts: 2,
+      diagnosis: "403 ForbiddenByRbac, as expected.",
+    });
+  });
+
+  it("treats an unreachable vault as an error, not as the expected denial", async () => {
+    const out = await verify(
+      podEnv(emu, await tokenFile(emu, "other"), OTHER.clientId, "other", "deny", {
+        ZC_VAULT_URL: "https://127.0.0.1:9/",
+      }),
+    );
+    expect(out.code).toBe(1);
+    expect(out.lines[0]).toMatchObject({ expected: "deny", actual: "error", status: 0 });
+    expect(String(out.lines[0].diagnosis)).toMatch(
+      /^Key Vault unreachable \(network error, not a denial\)/,
+    );
+  });
+
+  it("gives up after 3 network failures reaching Entra ID", async () => {
+    const out = await verify(
+      podEnv(emu, await tokenFile(emu, "app"), APP.clientId, "app", "allow", {
+        AZURE_AUTHORITY_HOST: "https://127.0.0.1:9/",
+      }),
+    );
+    expect(out.code).toBe(1);
+    expect(out.lines[0]).toMatchObject({
+      actual: "error",
+      status: 0,
+      attempts: 3,
+      tokenClaims: null,
+    });
+    expect(String(out.lines[0].diagnosis)).toMatch(
+      /^Entra ID unreachable at https:\/\/127\.0\.0\.1:9\/ \(network error\): .* Check the cluster's egress to the authority host\.$/,
+    );
+  });
+
+  it("fails with a diagnosis naming the pod label and SA annotation when not mutated", async () => {
+    const env = podEnv(emu, "/nonexistent", APP.clientId, "app", "allow");
+    for (const k of [
+      "AZURE_CLIENT_ID",
+      "AZURE_TENANT_ID",
+      "AZURE_FEDERATED_TOKEN_FILE",
+      "AZURE_AUTHORITY_HOST",
+    ]) {
+      delete env[k];
+    }
+    const out = await verify(env);
+    expect(out.code).toBe(1);
+    expect(out.lines[0]).toMatchObject({
+      principal: "app",
+      actual: "error",
+      attempts: 0,
+      tokenClaims: null,
+    });
+    expect(String(out.lines[0].diagnosis)).toContain(
+      'the pod template lacks the label azure.workload.identity/use: "true", or the service account lacks the annotation azure.workload.identity/client-id',
+    );
+  });
+
+  it("re-reads the token file on every attempt (kubelet rotation replaces a stale token)", async () => {
+    const file = await tokenFile(emu, "app", {
+      expiresInSeconds: -120,
+      notBefore: Math.floor(Date.now() / 1000) - 3720,
+    });
+    const fresh = await emu.mintServiceAccountToken("aks", "apps", "app");
+    minted.push(fresh);
+    const before = emu.requestCounts().entraToken;
+    const pending = verify(podEnv(emu, file, APP.clientId, "app", "allow"));
+    // Rotate once the stale token has been presented (the retry waits >= 500 ms).
+    while (emu.requestCounts().entraToken === before) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    fs.writeFileSync(file, fresh);
+    const out = await pending;
+    expect(out.code).toBe(0);
+    expect(out.lines[0]).toMatchObject({ actual: "allow", status: 200, attempts: 3 });
+  });
+
+  it("fails on an expired assertion that is never rotated (AADSTS700024)", async () => {
+    const file = await tokenFile(emu, "app", {
+      expiresInSeconds: -120,
+      notBefore: Math.floor(Date.now() / 1000) - 3720,
+    });
+    const out = await verify(podEnv(emu, file, APP.clientId, "app", "allow"));
+    expect(out.code).toBe(1);
+    expect(out.lines[0]).toMatchObject({
+      actual: "error",
+      status: 401,
+      attempts: 3,
+      tokenClaims: null,
+    });
+    expect(String(out.lines[0].diagnosis)).toMatch(
+      /^AADSTS700024: Client assertion is not within its valid time range/,
+    );
+  });
+
+  it("retries a subject mismatch (AADSTS700213) within the budget, then fails with the cause", async () => {
+    const out = await verify(
+      podEnv(emu, await tokenFile(emu, "intruder"), APP.clientId, "app", "allow", {
+        ZC_TIMEOUT_SECONDS: "2",
+      }),
+    );
+    expect(out.code).toBe(1);
+    expect(out.lines[0]).toMatchObject({ actual: "error", tokenClaims: null });
+    expect(out.lines[0].attempts).toBeGreaterThanOrEqual(2);
+    expect(String(out.lines[0].diagnosis)).toMatch(
+      /^AADSTS700213: .*the federated credential's issuer, subject or audience does not match the token exactly\)\. Gave up after \d+ attempts: ZC_TIMEOUT_SECONDS \(2\) reached\.$/,
+    );
+  });
+
+  it("retries a mismatched issuer (AADSTS700211) and reports it", async () => {
+    const out = await verify(
+      podEnv(
+        emu,
+        await tokenFile(emu, "app", {
+          issuerOverride: "https://westeurope.oic.prod-aks.azure.com/other/",
+        }),
+        APP.clientId,
+        "app",
+        "allow",
+        { ZC_TIMEOUT_SECONDS: "2" },
+      ),
+    );
+    expect(out.code).toBe(1);
+    expect(String(out.lines[0].diagnosis)).toMatch(/^AADSTS700211: /);
+  });
+
+  it("waits out RBAC propagation for an allowed workload, then succeeds", async () => {
+    const e = await startEmulators(world({ grantApp: false }));
+    try {
+      e.addRoleAssignment(
+        { principalId: APP.principalId, roleDefinitionId: SECRETS_USER, scope: VAULT_ID },
+        1500,
+      );
+      const out = await verify(podEnv(e, await tokenFile(e, "app"), APP.clientId, "app", "allow"));
+      expect(out.code).toBe(0);
+      expect(out.lines[0]).toMatchObject({ actual: "allow", status: 200 });
+      expect(out.lines[0].attempts).toBeGreaterThanOrEqual(3);
+      expect(out.lines[0].elapsedMs).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await e.close();
+    }
+  });
+});
+
+describe("output hygiene", () => {
+  it("never prints a token or the secret value (all runs above)", () => {
+    const all = transcripts.join("\n");
+    expect(all.length).toBeGreaterThan(1000);
+    expect(all).not.toContain(CANARY);
+    for (const t of minted) {
+      expect(all).not.toContain(t.split(".")[1]);
+    }
+    expect(all).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}/);
+  });
+});
