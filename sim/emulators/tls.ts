@@ -1,0 +1,90 @@
+// TLS material for the loopback emulators: a throwaway CA and one leaf certificate for
+// 127.0.0.1 / localhost signed by it. Keys come from node:crypto (fast, native); node-forge only
+// builds and signs the X.509 structures. Nothing here is hand-rolled crypto.
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import forge from "node-forge";
+
+export interface TlsMaterial {
+  /** PEM of the CA certificate clients must trust. */
+  readonly caPem: string;
+  /** PEM of the leaf certificate (127.0.0.1 + localhost). */
+  readonly certPem: string;
+  /** PEM (PKCS#8) of the leaf private key. */
+  readonly keyPem: string;
+}
+
+function rsaKeyPair(): { publicPem: string; privatePem: string } {
+  const { publicKey, privateKey } = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  });
+  return { publicPem: publicKey, privatePem: privateKey };
+}
+
+function serialNumber(): string {
+  // Positive 16-byte serial (clear the top bit so DER does not read it as negative).
+  const bytes = randomBytes(16);
+  bytes[0] = bytes[0]! & 0x7f;
+  return bytes.toString("hex");
+}
+
+function validity(cert: forge.pki.Certificate, days: number): void {
+  const now = Date.now();
+  cert.validity.notBefore = new Date(now - 60_000);
+  cert.validity.notAfter = new Date(now + days * 24 * 3600 * 1000);
+}
+
+/** Generates a CA and a leaf certificate for 127.0.0.1 and localhost, signed by the CA. */
+export function generateTlsMaterial(): TlsMaterial {
+  const caKeys = rsaKeyPair();
+  const caPrivate = forge.pki.privateKeyFromPem(caKeys.privatePem);
+  const caCert = forge.pki.createCertificate();
+  caCert.publicKey = forge.pki.publicKeyFromPem(caKeys.publicPem);
+  caCert.serialNumber = serialNumber();
+  validity(caCert, 2);
+  const caSubject = [
+    { name: "commonName", value: "zerocred emulator CA" },
+    { name: "organizationName", value: "zerocred simulation" },
+  ];
+  caCert.setSubject(caSubject);
+  caCert.setIssuer(caSubject);
+  caCert.setExtensions([
+    { name: "basicConstraints", cA: true, critical: true },
+    { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
+    { name: "subjectKeyIdentifier" },
+  ]);
+  caCert.sign(caPrivate, forge.md.sha256.create());
+
+  const leafKeys = rsaKeyPair();
+  const leaf = forge.pki.createCertificate();
+  leaf.publicKey = forge.pki.publicKeyFromPem(leafKeys.publicPem);
+  leaf.serialNumber = serialNumber();
+  validity(leaf, 1);
+  leaf.setSubject([{ name: "commonName", value: "127.0.0.1" }]);
+  leaf.setIssuer(caSubject);
+  leaf.setExtensions([
+    { name: "basicConstraints", cA: false },
+    { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: "extKeyUsage", serverAuth: true },
+    {
+      name: "subjectAltName",
+      altNames: [
+        { type: 7, ip: "127.0.0.1" },
+        { type: 2, value: "localhost" },
+      ],
+    },
+    { name: "subjectKeyIdentifier" },
+    {
+      name: "authorityKeyIdentifier",
+      keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes(),
+    },
+  ]);
+  leaf.sign(caPrivate, forge.md.sha256.create());
+
+  return {
+    caPem: forge.pki.certificateToPem(caCert),
+    certPem: forge.pki.certificateToPem(leaf),
+    keyPem: leafKeys.privatePem,
+  };
+}
