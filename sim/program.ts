@@ -28,7 +28,12 @@ export interface Evaluation {
 
 /** Raised when the program itself fails (bad config, a thrown error, a failed registration). */
 export class ProgramError extends Error {
-  constructor(message: string, cause: unknown) {
+  constructor(
+    message: string,
+    cause: unknown,
+    /** How many resources the program had registered when it failed. */
+    readonly resourcesRegistered = 0,
+  ) {
     super(message, { cause });
     this.name = "ProgramError";
   }
@@ -146,7 +151,8 @@ export async function evaluateProgram(options: EvaluateOptions): Promise<Evaluat
     try {
       mod = await options.load();
     } catch (err) {
-      throw new ProgramError(messageOf(err), err);
+      await settle();
+      throw new ProgramError(messageOf(err), err, cloud.resources.length);
     }
     const exported = Object.entries(mod).filter(([k]) => k !== "default" && k !== "__esModule");
     const resolved: Record<string, unknown> = {};
@@ -159,12 +165,12 @@ export async function evaluateProgram(options: EvaluateOptions): Promise<Evaluat
           secretExports.push(key);
         }
       } catch (err) {
-        throw new ProgramError(`export ${key}: ${messageOf(err)}`, err);
+        throw new ProgramError(`export ${key}: ${messageOf(err)}`, err, cloud.resources.length);
       }
     }
     await settle();
     if (failures.length > 0) {
-      throw new ProgramError(messageOf(failures[0]), failures[0]);
+      throw new ProgramError(messageOf(failures[0]), failures[0], cloud.resources.length);
     }
     return { cloud, resources: cloud.resources, exports: resolved, secretExports };
   } finally {
