@@ -1,0 +1,753 @@
+/**
+ * Diagnoses, in the user's terms: static ones over the deployment model (what was declared), and
+ * the interpretation of the verifiers' results (what the emulators answered).
+ *
+ * Facts behind each rule: shared/reference/pitfalls.md §1 (FIC limits, concurrent writes), §2 (role
+ * assignments), §6 (workload identity: pod label, SA annotation, issuer trailing slash, audience,
+ * case-sensitive subject), §7 (IMDS identity selection); protocols.md (Key Vault RBAC evaluation,
+ * access-policy mode); Azure/azure-workload-identity pkg/webhook (see webhook.ts).
+ */
+import { findRole, KEY_VAULT_GET_SECRET } from "../components/roles";
+import {
+  assignmentsCovering,
+  effectiveServiceAccount,
+  ficsForSubject,
+  ficsOf,
+  findServiceAccount,
+  identityByClientId,
+  scopeCovers,
+  serviceAccountSubjectOf,
+  type DeploymentModel,
+  type FederatedCredentialModel,
+  type IdentityModel,
+  type PodTemplateModel,
+  type RoleAssignmentModel,
+  type VerificationPlan,
+  type VerificationTarget,
+} from "./model";
+import { CLIENT_ID_ANNOTATION, TOKEN_AUDIENCE, USE_LABEL } from "./webhook";
+
+export type Severity = "error" | "warning";
+
+export interface Diagnosis {
+  readonly severity: Severity;
+  /** Stable, machine-readable: e.g. `FIC_SUBJECT_MISSING`. */
+  readonly code: string;
+  /** What it is about, e.g. `Job shop/orders-check` or `identity orders`. */
+  readonly subject: string;
+  readonly message: string;
+  readonly fix: string;
+  /**
+   * Keys linking it to verification targets: a pod principal key (`pod:<cluster>/<ns>/<Kind>/<name>`),
+   * `vm:<name>`, `identity:<name>`, `principal:<principalId>`, `vault:<name>`.
+   */
+  readonly related: string[];
+}
+
+export const MAX_FICS_PER_IDENTITY = 20;
+export const SECRETS_USER_ROLE = "Key Vault Secrets User";
+
+/** Levenshtein distance. */
+export function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** The candidate closest to `target` by edit distance (first one on ties); undefined for none. */
+export function closest(target: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    const d = editDistance(target, c);
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+function podSubject(pod: PodTemplateModel): string {
+  return `${pod.kind} ${pod.namespace}/${pod.name}`;
+}
+export function podKey(pod: {
+  cluster?: string;
+  namespace: string;
+  kind: string;
+  name: string;
+}): string {
+  return `pod:${pod.cluster ?? "?"}/${pod.namespace}/${pod.kind}/${pod.name}`;
+}
+function labelPath(kind: string): string {
+  if (kind === "Pod") {
+    return "metadata.labels";
+  }
+  if (kind === "CronJob") {
+    return "spec.jobTemplate.spec.template.metadata.labels";
+  }
+  return "spec.template.metadata.labels";
+}
+function identityOfFic(
+  model: DeploymentModel,
+  fic: FederatedCredentialModel,
+): IdentityModel | undefined {
+  return model.identities.find((i) => i.urn === fic.identityUrn);
+}
+function q(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** Pods the workload-identity analysis concerns: labelled, annotated SA, or a FIC for their subject. */
+function concernedPods(model: DeploymentModel): PodTemplateModel[] {
+  return model.podTemplates.filter((pod) => {
+    const sa = findServiceAccount(model, pod);
+    const subject = serviceAccountSubjectOf(pod.namespace, effectiveServiceAccount(pod));
+    return (
+      pod.labels[USE_LABEL] !== undefined ||
+      sa?.annotations[CLIENT_ID_ANNOTATION] !== undefined ||
+      sa?.labels[USE_LABEL] !== undefined ||
+      ficsForSubject(model, subject).length > 0
+    );
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// static diagnoses
+
+function podDiagnoses(model: DeploymentModel): Diagnosis[] {
+  const out: Diagnosis[] = [];
+  for (const pod of concernedPods(model)) {
+    const subjectName = podSubject(pod);
+    const key = podKey(pod);
+    const saName = effectiveServiceAccount(pod);
+    const subject = serviceAccountSubjectOf(pod.namespace, saName);
+    const sa = findServiceAccount(model, pod);
+    const cluster = model.clusters.find((c) => c.name === pod.cluster);
+
+    // the cluster must issue tokens and run the webhook
+    if (cluster !== undefined && !cluster.oidcIssuerEnabled) {
+      out.push({
+        severity: "error",
+        code: "CLUSTER_OIDC_ISSUER_DISABLED",
+        subject: `cluster ${cluster.name}`,
+        message: `cluster ${cluster.name} does not enable the OIDC issuer, so Entra cannot validate ${subjectName}'s service account token`,
+        fix: `set oidcIssuerProfile: { enabled: true } on cluster ${cluster.name}`,
+        related: [key],
+      });
+    }
+    if (cluster !== undefined && !cluster.workloadIdentityEnabled) {
+      out.push({
+        severity: "error",
+        code: "CLUSTER_WORKLOAD_IDENTITY_DISABLED",
+        subject: `cluster ${cluster.name}`,
+        message: `cluster ${cluster.name} does not enable workload identity, so no webhook injects ${subjectName}'s token and AZURE_* environment`,
+        fix: `set securityProfile: { workloadIdentity: { enabled: true } } on cluster ${cluster.name}`,
+        related: [key],
+      });
+    }
+
+    // the label on the pod template
+    if (pod.labels[USE_LABEL] !== "true") {
+      const onSa = sa?.labels[USE_LABEL] === "true";
+      const onObject = pod.kind !== "Pod" && pod.objectLabels[USE_LABEL] === "true";
+      const where = onSa
+        ? `the label ${USE_LABEL}: "true" is only on service account ${pod.namespace}/${saName}, not on the pod template of ${subjectName}`
+        : onObject
+          ? `the label ${USE_LABEL}: "true" is on the ${pod.kind}'s own metadata, not on its pod template`
+          : pod.labels[USE_LABEL] !== undefined
+            ? `the pod template of ${subjectName} has ${USE_LABEL}: ${q(pod.labels[USE_LABEL]!)}, not "true"`
+            : `the pod template of ${subjectName} lacks the label ${USE_LABEL}: "true"`;
+      out.push({
+        severity: "error",
+        code: "POD_LABEL_MISSING",
+        subject: subjectName,
+        message: `${where}: the webhook selects pods by that label, so the pod gets no token file and no AZURE_* environment`,
+        fix: `add ${USE_LABEL}: "true" to ${labelPath(pod.kind)} of ${subjectName}`,
+        related: [key],
+      });
+    }
+
+    if (sa === undefined) {
+      out.push({
+        severity: "warning",
+        code: "SERVICE_ACCOUNT_NOT_DECLARED",
+        subject: subjectName,
+        message: `${subjectName} runs as service account ${pod.namespace}/${saName}, which the program does not declare: unless it already exists, the webhook rejects the pod`,
+        fix: `declare ServiceAccount ${pod.namespace}/${saName} (annotated ${CLIENT_ID_ANNOTATION}) or set serviceAccountName to one that is`,
+        related: [key],
+      });
+      continue;
+    }
+
+    // the client-id annotation
+    const clientId = sa.annotations[CLIENT_ID_ANNOTATION];
+    const ficIdentities = ficsForSubject(model, subject)
+      .map((f) => identityOfFic(model, f))
+      .filter((i): i is IdentityModel => i !== undefined);
+    const ficIdentity = ficIdentities[0];
+    const annotated = identityByClientId(model, clientId);
+    if (clientId === undefined || clientId === "") {
+      out.push({
+        severity: "error",
+        code: "SA_CLIENT_ID_MISSING",
+        subject: `service account ${pod.namespace}/${saName}`,
+        message:
+          `service account ${pod.namespace}/${saName} (used by ${subjectName}) has no ${CLIENT_ID_ANNOTATION} annotation: the webhook injects no AZURE_CLIENT_ID` +
+          (ficIdentity !== undefined
+            ? `; the federated credential for ${subject} is on identity ${ficIdentity.name}`
+            : ""),
+        fix:
+          `annotate service account ${pod.namespace}/${saName} with ${CLIENT_ID_ANNOTATION}: ` +
+          (ficIdentity !== undefined
+            ? `the clientId output of identity ${ficIdentity.name}`
+            : `the clientId of the identity it should use`),
+        related: [key, ...(ficIdentity !== undefined ? [`identity:${ficIdentity.name}`] : [])],
+      });
+      continue;
+    }
+    if (annotated === undefined) {
+      if (ficIdentity !== undefined) {
+        out.push({
+          severity: "error",
+          code: "SA_CLIENT_ID_OTHER_IDENTITY",
+          subject: `service account ${pod.namespace}/${saName}`,
+          message: `service account ${pod.namespace}/${saName}'s ${CLIENT_ID_ANNOTATION} is ${clientId}, which is no identity in this program, but the federated credential for ${subject} is on identity ${ficIdentity.name}`,
+          fix: `set ${CLIENT_ID_ANNOTATION} to the clientId output of identity ${ficIdentity.name}`,
+          related: [key, `identity:${ficIdentity.name}`],
+        });
+      } else {
+        out.push({
+          severity: "warning",
+          code: "SA_CLIENT_ID_UNKNOWN",
+          subject: `service account ${pod.namespace}/${saName}`,
+          message: `service account ${pod.namespace}/${saName}'s ${CLIENT_ID_ANNOTATION} is ${clientId}, which is no identity in this program: the simulation cannot check its federated credentials or roles`,
+          fix: `take the annotation from the identity's clientId output, declared in the same program`,
+          related: [key],
+        });
+      }
+      continue;
+    }
+    const own = ficsOf(model, annotated);
+    if (own.some((f) => f.subject === subject)) {
+      continue;
+    }
+    const other = ficIdentities.find((i) => i.urn !== annotated.urn);
+    if (other !== undefined) {
+      out.push({
+        severity: "error",
+        code: "SA_CLIENT_ID_OTHER_IDENTITY",
+        subject: `service account ${pod.namespace}/${saName}`,
+        message: `service account ${pod.namespace}/${saName}'s ${CLIENT_ID_ANNOTATION} names identity ${annotated.name}, but the federated credential for ${subject} is on identity ${other.name}`,
+        fix: `set ${CLIENT_ID_ANNOTATION} to the clientId output of identity ${other.name}, or move the federated credential to ${annotated.name}`,
+        related: [key, `identity:${annotated.name}`, `identity:${other.name}`],
+      });
+      continue;
+    }
+    const caseOnly = own.find(
+      (f) => f.subject !== undefined && f.subject.toLowerCase() === subject.toLowerCase(),
+    );
+    if (caseOnly !== undefined) {
+      out.push({
+        severity: "error",
+        code: "FIC_SUBJECT_MISSING",
+        subject: subjectName,
+        message: `no federated credential on identity ${annotated.name} matches ${subject} exactly: ${caseOnly.name} has ${caseOnly.subject} (subjects are case-sensitive, AADSTS7002138)`,
+        fix: `set the subject of ${caseOnly.name} to ${subject}`,
+        related: [key, `identity:${annotated.name}`],
+      });
+      continue;
+    }
+    const subjects = own.map((f) => f.subject).filter((s): s is string => s !== undefined);
+    const near = closest(subject, subjects);
+    out.push({
+      severity: "error",
+      code: "FIC_SUBJECT_MISSING",
+      subject: subjectName,
+      message:
+        `no federated credential for ${subject} on identity ${annotated.name}` +
+        (near !== undefined ? ` (closest: ${near})` : ` (it has no federated credentials)`) +
+        `: Entra answers AADSTS70021 (no matching federated identity record)`,
+      fix:
+        near !== undefined
+          ? `change the subject ${near} to ${subject}, or add a federated credential for ${subject} to identity ${annotated.name}`
+          : `add a federated credential to identity ${annotated.name}: issuer = the cluster's oidcIssuerProfile.issuerURL, subject ${subject}, audience ${TOKEN_AUDIENCE}`,
+      related: [key, `identity:${annotated.name}`],
+    });
+  }
+  return out;
+}
+
+function ficDiagnoses(model: DeploymentModel): Diagnosis[] {
+  const out: Diagnosis[] = [];
+  const issuers = model.clusters.filter((c) => c.issuerUrl !== undefined);
+  for (const fic of model.federatedCredentials) {
+    const identity = identityOfFic(model, fic);
+    const idName = identity?.name ?? fic.identityName;
+    const related = [`identity:${idName}`];
+    if (identity === undefined) {
+      out.push({
+        severity: "warning",
+        code: "FIC_IDENTITY_NOT_DECLARED",
+        subject: `federated credential ${fic.name}`,
+        message: `federated credential ${fic.name} belongs to identity ${fic.identityName}, which this program does not declare`,
+        fix: `declare identity ${fic.identityName} in the program, or correct resourceName`,
+        related,
+      });
+    }
+    if (fic.audiences.length !== 1 || fic.audiences[0] !== TOKEN_AUDIENCE) {
+      out.push({
+        severity: "error",
+        code: "FIC_AUDIENCE",
+        subject: `federated credential ${fic.name}`,
+        message: `federated credential ${fic.name} on identity ${idName} has audiences ${JSON.stringify(fic.audiences)}: workload identity tokens carry exactly ${TOKEN_AUDIENCE}, so Entra rejects them (AADSTS700212)`,
+        fix: `set audiences: ["${TOKEN_AUDIENCE}"]`,
+        related,
+      });
+    }
+    if (
+      fic.issuer !== undefined &&
+      fic.subject?.startsWith("system:serviceaccount:") &&
+      issuers.length > 0
+    ) {
+      if (issuers.some((c) => c.issuerUrl === fic.issuer)) {
+        continue;
+      }
+      const near = closest(
+        fic.issuer,
+        issuers.map((c) => c.issuerUrl!),
+      );
+      const cluster = issuers.find((c) => c.issuerUrl === near)!;
+      const slashOnly = fic.issuer.replace(/\/+$/, "") === cluster.issuerUrl!.replace(/\/+$/, "");
+      const slashNote = slashOnly
+        ? fic.issuer.endsWith("/")
+          ? ` — it has a trailing slash that the cluster's issuer lacks`
+          : ` — it lacks the trailing slash`
+        : "";
+      out.push({
+        severity: "error",
+        code: "FIC_ISSUER_MISMATCH",
+        subject: `federated credential ${fic.name}`,
+        message: `federated credential ${fic.name} on identity ${idName} has issuer ${fic.issuer}, but cluster ${cluster.name}'s issuer is ${cluster.issuerUrl}${slashNote}; Entra compares issuers byte for byte (AADSTS700211)`,
+        fix: `take the issuer from cluster ${cluster.name}'s oidcIssuerProfile.issuerURL output instead of typing it`,
+        related,
+      });
+    }
+  }
+  const reach = reachability(model.dependencyGraph);
+  for (const identity of model.identities) {
+    const fics = ficsOf(model, identity);
+    const related = [`identity:${identity.name}`];
+    if (fics.length > MAX_FICS_PER_IDENTITY) {
+      out.push({
+        severity: "error",
+        code: "FIC_LIMIT",
+        subject: `identity ${identity.name}`,
+        message: `identity ${identity.name} has ${fics.length} federated credentials; Azure allows at most ${MAX_FICS_PER_IDENTITY} per identity`,
+        fix: `split the workloads across identities (for example one identity per workload or namespace)`,
+        related,
+      });
+    }
+    const seen = new Map<string, FederatedCredentialModel>();
+    for (const f of fics) {
+      if (f.issuer === undefined || f.subject === undefined) {
+        continue;
+      }
+      const k = `${f.issuer}\n${f.subject}`;
+      const first = seen.get(k);
+      if (first !== undefined) {
+        out.push({
+          severity: "error",
+          code: "FIC_DUPLICATE_SUBJECT",
+          subject: `identity ${identity.name}`,
+          message: `federated credentials ${first.name} and ${f.name} on identity ${identity.name} have the same issuer and subject ${f.subject}: Azure rejects the second ("Issuer and subject combination already exists")`,
+          fix: `keep one federated credential per issuer and subject`,
+          related,
+        });
+      } else {
+        seen.set(k, f);
+      }
+    }
+    if (model.dependenciesRecorded && fics.length > 1) {
+      const ordered = (a: string, b: string) => reach(a).has(b) || reach(b).has(a);
+      let pair: [FederatedCredentialModel, FederatedCredentialModel] | undefined;
+      for (let i = 0; i < fics.length && pair === undefined; i++) {
+        for (let j = i + 1; j < fics.length; j++) {
+          if (!ordered(fics[i]!.urn, fics[j]!.urn)) {
+            pair = [fics[i]!, fics[j]!];
+            break;
+          }
+        }
+      }
+      if (pair !== undefined) {
+        out.push({
+          severity: "error",
+          code: "FIC_WRITES_NOT_SERIALIZED",
+          subject: `identity ${identity.name}`,
+          message: `federated credentials ${pair[0].name} and ${pair[1].name} on identity ${identity.name} can be written at the same time (no dependsOn chain between them): Azure rejects concurrent writes under one identity with 409 ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity`,
+          fix: `chain the federated credentials of identity ${identity.name}: each one dependsOn the previous, in a stable order`,
+          related,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** Transitive dependency closure, memoized. */
+function reachability(
+  graph: Readonly<Record<string, readonly string[]>>,
+): (urn: string) => Set<string> {
+  const memo = new Map<string, Set<string>>();
+  const visit = (urn: string, stack: Set<string>): Set<string> => {
+    const cached = memo.get(urn);
+    if (cached !== undefined) {
+      return cached;
+    }
+    const out = new Set<string>();
+    stack.add(urn);
+    for (const d of graph[urn] ?? []) {
+      if (stack.has(d)) {
+        continue;
+      }
+      out.add(d);
+      for (const x of visit(d, stack)) {
+        out.add(x);
+      }
+    }
+    stack.delete(urn);
+    memo.set(urn, out);
+    return out;
+  };
+  return (urn) => visit(urn, new Set());
+}
+
+function roleDiagnoses(model: DeploymentModel): Diagnosis[] {
+  const out: Diagnosis[] = [];
+  const vaultIds = model.vaults.map((v) => v.resourceId);
+  const secretIds = model.vaults.flatMap((v) => v.secrets.map((s) => s.resourceId));
+  const touchesProgramVault = (a: RoleAssignmentModel) =>
+    vaultIds.some((id) => scopeCovers(a.scope, id)) ||
+    secretIds.some((id) => scopeCovers(a.scope, id));
+  const readsAnyProgramSecret = (principalId: string) =>
+    model.vaults.some((v) =>
+      v.secrets.some((s) =>
+        assignmentsCovering(model, principalId, s.resourceId).some((a) => a.grantsGetSecret),
+      ),
+    ) ||
+    model.vaults.some((v) =>
+      assignmentsCovering(model, principalId, v.resourceId).some((a) => a.grantsGetSecret),
+    );
+  const secretsUser = findRole(SECRETS_USER_ROLE);
+  const useInstead = `\`${SECRETS_USER_ROLE}\`${secretsUser !== undefined ? ` (${secretsUser.id})` : ""}`;
+
+  for (const a of model.roleAssignments) {
+    const related = [`principal:${a.principalId}`];
+    if (
+      a.grantsGetSecret &&
+      model.vaults.length > 0 &&
+      !touchesProgramVault(a) &&
+      (a.scopeKind === "vault" || a.scopeKind === "secret" || a.scopeKind === "resourceGroup")
+    ) {
+      const names = model.vaults.map((v) => v.name).join(", ");
+      const scopeLeaf =
+        a.scope
+          .split("/")
+          .filter((p) => p.length > 0)
+          .pop() ?? "";
+      const sameName = model.vaults.find((v) => v.name.toLowerCase() === scopeLeaf.toLowerCase());
+      const target = sameName ?? model.vaults[0]!;
+      out.push({
+        severity: "error",
+        code: "ROLE_SCOPE_ELSEWHERE",
+        subject: `role assignment ${a.logicalName}`,
+        message:
+          `${a.roleName} for ${a.principalName} is assigned at ${a.scopeName}, which contains none of this program's vaults (${names})` +
+          (sameName !== undefined
+            ? `: a vault named ${sameName.name} in another resource group or subscription`
+            : ""),
+        fix: `set the scope to vault ${target.name} (${target.resourceId}) or to the secret inside it`,
+        related,
+      });
+    }
+    const role = a.role;
+    if (
+      role === undefined ||
+      a.grantsGetSecret ||
+      !touchesProgramVault(a) ||
+      a.principalKind === "unknown"
+    ) {
+      continue;
+    }
+    const kvData = role.dataActions.some((d) => d.toLowerCase().startsWith("microsoft.keyvault/"));
+    const readsElsewhere = readsAnyProgramSecret(a.principalId);
+    if (readsElsewhere) {
+      continue;
+    }
+    if (kvData) {
+      out.push({
+        severity: "error",
+        code: "ROLE_METADATA_ONLY",
+        subject: `role assignment ${a.logicalName}`,
+        message: `\`${a.roleName}\` on ${a.scopeName} grants ${a.principalName} metadata only: it lacks ${KEY_VAULT_GET_SECRET}, so secret values cannot be read`,
+        fix: `use ${useInstead} instead`,
+        related,
+      });
+    } else if (
+      role.dataActions.length === 0 &&
+      (a.scopeKind === "vault" || a.scopeKind === "secret")
+    ) {
+      out.push({
+        severity: "error",
+        code: "ROLE_CONTROL_PLANE_ONLY",
+        subject: `role assignment ${a.logicalName}`,
+        message: `\`${a.roleName}\` on ${a.scopeName} is a control-plane role with no data actions: ${a.principalName} cannot read secret values in an RBAC vault`,
+        fix: `use ${useInstead} instead`,
+        related,
+      });
+    }
+  }
+  return out;
+}
+
+function vaultDiagnoses(model: DeploymentModel): Diagnosis[] {
+  const out: Diagnosis[] = [];
+  for (const v of model.vaults) {
+    if (v.enableRbacAuthorization) {
+      continue;
+    }
+    const grants = model.roleAssignments.filter(
+      (a) =>
+        a.grantsGetSecret &&
+        (scopeCovers(a.scope, v.resourceId) ||
+          v.secrets.some((s) => scopeCovers(a.scope, s.resourceId))),
+    );
+    if (grants.length === 0) {
+      continue;
+    }
+    const setting = v.rbacSetExplicitly
+      ? "enableRbacAuthorization is false"
+      : "enableRbacAuthorization is not set, and Azure's default is false";
+    out.push({
+      severity: "error",
+      code: "VAULT_ACCESS_POLICY_MODE",
+      subject: `vault ${v.name}`,
+      message: `vault ${v.name} is in access-policy mode (${setting}): its data plane ignores the ${grants.length} role assignment(s) granting secret reads (${grants.map((g) => `${g.roleName} for ${g.principalName}`).join(", ")})`,
+      fix: `set properties.enableRbacAuthorization: true on vault ${v.name}`,
+      related: [`vault:${v.name}`],
+    });
+  }
+  return out;
+}
+
+function firewallDiagnoses(model: DeploymentModel): Diagnosis[] {
+  const out: Diagnosis[] = [];
+  for (const v of model.vaults) {
+    if (v.publicNetworkAccess?.toLowerCase() === "disabled") {
+      out.push({
+        severity: "warning",
+        code: "VAULT_PUBLIC_ACCESS_DISABLED",
+        subject: `vault ${v.name}`,
+        message: `vault ${v.name} has public network access disabled: in Azure only private endpoints reach its data plane (the simulation does not model network paths)`,
+        fix: `give the VM and cluster subnets a private endpoint to vault ${v.name}, or enable public access with networkAcls defaultAction Deny and their subnets as virtualNetworkRules`,
+        related: [`vault:${v.name}`],
+      });
+      continue;
+    }
+    if (v.networkAcls?.defaultAction?.toLowerCase() !== "deny") {
+      continue;
+    }
+    const allowed = new Set(v.networkAcls.virtualNetworkRules.map((id) => id.toLowerCase()));
+    const callers = [
+      ...model.vms.map((vm) => ({ what: `VM ${vm.name}`, subnets: vm.subnetIds })),
+      ...model.clusters.map((c) => ({ what: `cluster ${c.name}`, subnets: c.subnetIds })),
+    ];
+    for (const caller of callers) {
+      const outside = caller.subnets.filter((s) => !allowed.has(s.toLowerCase()));
+      if (outside.length === 0) {
+        continue;
+      }
+      out.push({
+        severity: "warning",
+        code: "VAULT_FIREWALL_BLOCKS",
+        subject: `vault ${v.name}`,
+        message: `vault ${v.name}'s firewall denies by default, and ${caller.what}'s subnet ${outside.join(", ")} is not among its virtual network rules: in Azure its reads fail with 403 ForbiddenByFirewall (the simulation does not model network paths)`,
+        fix: `add ${outside.join(", ")} to vault ${v.name}'s networkAcls.virtualNetworkRules (the subnet needs the Microsoft.KeyVault service endpoint)`,
+        related: [`vault:${v.name}`],
+      });
+    }
+  }
+  return out;
+}
+
+function vmDiagnoses(model: DeploymentModel, plan: VerificationPlan | undefined): Diagnosis[] {
+  const out: Diagnosis[] = [];
+  for (const vm of model.vms) {
+    const declaredDefault =
+      plan?.targets.some(
+        (t) => t.vm?.name === vm.name && t.vm.clientId === "" && t.expected === "allow",
+      ) ?? false;
+    const commands = model.runCommands.filter((c) => c.vmName === vm.name);
+    const runsCommand = commands.length > 0;
+    const commandWithoutClientId = commands.find((c) => !c.selectsIdentity);
+    if (vm.systemAssigned === undefined && vm.userAssignedIdentityIds.length === 0) {
+      out.push({
+        severity: declaredDefault || runsCommand ? "error" : "warning",
+        code: "VM_NO_IDENTITY",
+        subject: `VM ${vm.name}`,
+        message: `VM ${vm.name} has no managed identity (identity type ${vm.identityType}): IMDS answers 400 "Identity not found", so nothing on it can get a token`,
+        fix: `set identity: { type: "SystemAssigned" } (or attach a user-assigned identity) on VM ${vm.name}`,
+        related: [`vm:${vm.name}`],
+      });
+    } else if (vm.systemAssigned === undefined && vm.userAssignedIdentityIds.length > 1) {
+      out.push({
+        severity: declaredDefault || commandWithoutClientId !== undefined ? "error" : "warning",
+        code: "VM_AMBIGUOUS_IDENTITY",
+        subject: `VM ${vm.name}`,
+        message: `VM ${vm.name} has ${vm.userAssignedIdentityIds.length} user-assigned identities and no system-assigned identity: a token request without client_id fails with 400 "Multiple user assigned identities exist, please specify the clientId / resourceId of the identity in the token request"`,
+        fix: `pass the identity's client_id (or msi_res_id) in every IMDS token request, e.g. ManagedIdentityCredential({ clientId })`,
+        related: [`vm:${vm.name}`],
+      });
+    }
+  }
+  return out;
+}
+
+function planDiagnoses(plan: VerificationPlan | undefined): Diagnosis[] {
+  return (plan?.unmatchedExpectations ?? []).map((e) => ({
+    severity: "warning",
+    code: "EXPECTATION_UNMATCHED",
+    subject: `expected access for ${e.principal}`,
+    message: `the program expects ${e.principal} to ${e.expected === "allow" ? "read" : "be denied"} secret ${e.secret}, but no VM identity or pod in the program matches that principal`,
+    fix: `declare the principal, or correct the expectedAccess entry`,
+    related: [],
+  }));
+}
+
+/** Every static diagnosis over the model (and the verification plan, when given), errors first. */
+export function diagnoseModel(model: DeploymentModel, plan?: VerificationPlan): Diagnosis[] {
+  const all = [
+    ...podDiagnoses(model),
+    ...ficDiagnoses(model),
+    ...roleDiagnoses(model),
+    ...vaultDiagnoses(model),
+    ...firewallDiagnoses(model),
+    ...vmDiagnoses(model, plan),
+    ...planDiagnoses(plan),
+  ];
+  return [
+    ...all.filter((d) => d.severity === "error"),
+    ...all.filter((d) => d.severity === "warning"),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// verifier results
+
+/** One verifier result line (components/verification contract). */
+export interface VerifierResult {
+  readonly principal: string;
+  readonly clientId?: string;
+  readonly tokenClaims?: {
+    readonly aud?: string;
+    readonly iss?: string;
+    readonly oid?: string;
+    readonly tid?: string;
+    readonly exp?: number;
+  };
+  readonly secret?: string;
+  readonly expected: "allow" | "deny";
+  readonly actual: string;
+  readonly status?: string;
+  readonly attempts?: number;
+  readonly elapsedMs?: number;
+  readonly diagnosis?: string;
+}
+
+/** Keys by which a static diagnosis relates to a verification target. */
+export function targetRelations(t: VerificationTarget): string[] {
+  const keys: string[] = [`vault:${t.vault.name}`];
+  if (t.pod !== undefined) {
+    keys.push(podKey(t.pod));
+  }
+  if (t.vm !== undefined) {
+    keys.push(`vm:${t.vm.name}`);
+  }
+  if (t.identity !== undefined) {
+    keys.push(`identity:${t.identity.name}`);
+    if (t.identity.principalId !== undefined) {
+      keys.push(`principal:${t.identity.principalId}`);
+    }
+  }
+  return keys;
+}
+
+/**
+ * Interprets the verifiers' results: one error per mismatch, naming the cause (the related static
+ * diagnoses, else the verifier's own diagnosis) and the fix.
+ */
+export function interpretResults(
+  model: DeploymentModel,
+  outcomes: readonly { readonly target: VerificationTarget; readonly result: VerifierResult }[],
+  staticDiagnoses: readonly Diagnosis[],
+): Diagnosis[] {
+  const out: Diagnosis[] = [];
+  for (const { target, result } of outcomes) {
+    if (result.actual === target.expected) {
+      continue;
+    }
+    const where = `${target.vault.name}/${target.secret.name}`;
+    const rel = new Set(targetRelations(target));
+    const causes = staticDiagnoses.filter(
+      (d) => d.severity === "error" && d.related.some((r) => rel.has(r)),
+    );
+    if (target.expected === "allow") {
+      const detail = result.diagnosis ? `: ${result.diagnosis}` : "";
+      out.push({
+        severity: "error",
+        code: "ACCESS_DENIED",
+        subject: target.principal,
+        message:
+          `${target.principal} was expected to read ${where} but was denied${detail}` +
+          (causes.length > 0 ? ` — cause: ${causes.map((c) => c.code).join(", ")}` : ""),
+        fix:
+          causes.length > 0
+            ? causes.map((c) => c.fix).join("; ")
+            : `grant ${target.identity?.name ?? target.principal} ${SECRETS_USER_ROLE} on vault ${target.vault.name} (or secret ${target.secret.name})`,
+        related: [...rel],
+      });
+    } else {
+      const grants = assignmentsCovering(
+        model,
+        target.identity?.principalId,
+        target.secret.resourceId,
+      ).filter((a) => a.grantsGetSecret);
+      const oid = result.tokenClaims?.oid;
+      out.push({
+        severity: "error",
+        code: "ACCESS_GRANTED",
+        subject: target.principal,
+        message:
+          `${target.principal} was expected to be denied ${where} but read it` +
+          (oid !== undefined ? ` (token oid ${oid})` : "") +
+          (grants.length > 0
+            ? `; granted by ${grants.map((g) => `${g.roleName} at ${g.scopeName}`).join(", ")}`
+            : ""),
+        fix:
+          grants.length > 0
+            ? `remove ${grants.map((g) => g.logicalName).join(", ")} or narrow its scope to the secrets this principal needs`
+            : `find what grants ${target.identity?.name ?? target.principal} access to ${where} and remove it`,
+        related: [...rel],
+      });
+    }
+  }
+  return out;
+}

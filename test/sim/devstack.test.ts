@@ -1,0 +1,32 @@
+/** The dev stack, analysed: every declared expectation matched to a principal, nothing diagnosed. */
+import { describe, expect, it } from "vitest";
+import { readStackConfigFile } from "../../infra/config";
+import { evaluateProgram } from "../../sim/program";
+import { buildModel, principalsToVerify } from "../../sim/model";
+import { diagnoseModel } from "../../sim/diagnose";
+
+describe("dev stack analysis", () => {
+  it("matches the exported expected matrix and diagnoses nothing", async () => {
+    const evaluation = await evaluateProgram({
+      config: readStackConfigFile("Pulumi.dev.yaml"),
+      load: () => import("../../infra/index"),
+    });
+    const model = buildModel(evaluation.resources);
+    const plan = principalsToVerify(model, {
+      tenantId: evaluation.cloud.tenantId,
+      expectedAccess: evaluation.exports.expectedAccess,
+    });
+    expect(plan.expectationSource).toBe("declared");
+    expect(plan.unmatchedExpectations).toEqual([]);
+    expect(plan.targets.map((t) => [t.via, t.expected, t.expectedSource])).toEqual([
+      ["vm", "allow", "declared"],
+      ["vm", "deny", "declared"],
+      ["workload", "allow", "declared"],
+      ["workload", "deny", "declared"],
+    ]);
+    expect(
+      plan.targets.filter((t) => t.pod !== undefined).map((t) => t.pod!.webhook.injected),
+    ).toEqual([true, true]);
+    expect(diagnoseModel(model, plan)).toEqual([]);
+  });
+});

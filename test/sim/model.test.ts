@@ -1,0 +1,414 @@
+import { describe, expect, it } from "vitest";
+import {
+  buildModel,
+  derivedGuid,
+  nameMatches,
+  parseArmId,
+  principalsToVerify,
+  scopeCovers,
+  secretValueOf,
+  toEmulatorWorld,
+} from "../../sim/model";
+import * as f from "./fixtures";
+
+const KV1 = f.vaultId("kv1");
+
+describe("buildModel", () => {
+  const model = buildModel(f.healthy());
+
+  it("reads identities, federated credentials and their parent", () => {
+    expect(model.identities).toEqual([
+      {
+        urn: "urn:pulumi:dev::proj::azure-native:managedidentity:UserAssignedIdentity::orders",
+        logicalName: "orders",
+        name: "orders",
+        resourceGroupName: "rg1",
+        resourceId: f.uaiId("orders"),
+        principalId: "p-orders",
+        clientId: "c-orders",
+      },
+    ]);
+    expect(
+      model.federatedCredentials.map((x) => [
+        x.name,
+        x.identityName,
+        x.identityUrn,
+        x.issuer,
+        x.subject,
+        x.audiences,
+      ]),
+    ).toEqual([
+      [
+        "orders-fic",
+        "orders",
+        "urn:pulumi:dev::proj::azure-native:managedidentity:UserAssignedIdentity::orders",
+        f.ISSUER,
+        "system:serviceaccount:shop:orders",
+        ["api://AzureADTokenExchange"],
+      ],
+    ]);
+  });
+
+  it("resolves role assignments to principal, role and scope", () => {
+    expect(
+      model.roleAssignments.map((a) => [
+        a.principalName,
+        a.principalKind,
+        a.roleName,
+        a.scopeKind,
+        a.scopeName,
+        a.grantsGetSecret,
+      ]),
+    ).toEqual([
+      ["orders", "user-assigned", "Key Vault Secrets User", "vault", "vault kv1", true],
+      ["vm1 (system-assigned)", "vm-system", "Key Vault Secrets User", "vault", "vault kv1", true],
+    ]);
+  });
+
+  it("reads vaults, secrets, VMs, clusters, service accounts and pod templates", () => {
+    expect(
+      model.vaults.map((v) => [
+        v.name,
+        v.enableRbacAuthorization,
+        v.rbacSetExplicitly,
+        v.vaultUri,
+        v.secrets.map((s) => s.name),
+      ]),
+    ).toEqual([["kv1", true, true, "https://kv1.vault.azure.net/", ["canary"]]]);
+    expect(model.vms).toEqual([
+      {
+        urn: "urn:pulumi:dev::proj::azure-native:compute:VirtualMachine::vm1",
+        logicalName: "vm1",
+        name: "vm1",
+        resourceId: `${f.RG}/providers/Microsoft.Compute/virtualMachines/vm1`,
+        identityType: "SystemAssigned",
+        systemAssigned: { principalId: "p-vm1", clientId: derivedGuid("p-vm1#clientId") },
+        userAssignedIdentityIds: [],
+        subnetIds: [],
+      },
+    ]);
+    expect(
+      model.clusters.map((c) => [
+        c.name,
+        c.issuerUrl,
+        c.oidcIssuerEnabled,
+        c.workloadIdentityEnabled,
+      ]),
+    ).toEqual([["aks1", f.ISSUER, true, true]]);
+    expect(
+      model.serviceAccounts.map((s) => [s.cluster, s.namespace, s.name, s.annotations]),
+    ).toEqual([["aks1", "shop", "orders", { [f.WI]: "c-orders" }]]);
+    expect(
+      model.podTemplates.map((p) => [
+        p.kind,
+        p.cluster,
+        p.namespace,
+        p.name,
+        p.serviceAccountName,
+        p.labels,
+      ]),
+    ).toEqual([
+      ["Job", "aks1", "shop", "orders-check", "orders", { "azure.workload.identity/use": "true" }],
+    ]);
+  });
+
+  it("finds pod templates in CronJobs, Deployments and bare Pods", () => {
+    const tpl = { metadata: { labels: { a: "b" } }, spec: { serviceAccountName: "x" } };
+    const m = buildModel([
+      f.res("kubernetes:batch/v1:CronJob", "cj", {
+        metadata: { name: "cj", namespace: "n" },
+        spec: { jobTemplate: { spec: { template: tpl } } },
+      }),
+      f.res("kubernetes:apps/v1:Deployment", "dep", {
+        metadata: { name: "dep" },
+        spec: { template: tpl },
+      }),
+      f.res("kubernetes:core/v1:Pod", "pod", {
+        metadata: { name: "pod", namespace: "n", labels: { a: "b" } },
+        spec: { serviceAccountName: "x" },
+      }),
+    ]);
+    expect(
+      m.podTemplates.map((p) => [p.kind, p.namespace, p.name, p.serviceAccountName, p.labels]),
+    ).toEqual([
+      ["CronJob", "n", "cj", "x", { a: "b" }],
+      ["Deployment", "default", "dep", "x", { a: "b" }],
+      ["Pod", "n", "pod", "x", { a: "b" }],
+    ]);
+  });
+
+  it("keeps secret values out of the printable model", () => {
+    expect(JSON.stringify(model)).not.toContain("s3cr3t-value");
+    expect(secretValueOf(model.vaults[0]!.secrets[0]!)).toBe("s3cr3t-value");
+    expect(model.vaults[0]!.secrets[0]!.valueRecorded).toBe(true);
+  });
+
+  it("reads VM user-assigned identities from the ARM output map too", () => {
+    const vm = f.res(
+      "azure-native:compute:VirtualMachine",
+      "vm2",
+      { vmName: "vm2" },
+      {
+        identity: {
+          type: "UserAssigned",
+          userAssignedIdentities: { [f.uaiId("orders")]: { principalId: "p", clientId: "c" } },
+        },
+      },
+    );
+    expect(buildModel([vm]).vms[0]!.userAssignedIdentityIds).toEqual([f.uaiId("orders")]);
+  });
+
+  it("attributes Kubernetes objects to the cluster their provider depends on", () => {
+    const a = f.cluster("aks-a", { issuer: "https://x/a/" });
+    const b = f.cluster("aks-b", { issuer: "https://x/b/" });
+    const prov = f.res(
+      "pulumi:providers:kubernetes",
+      "k8s-b",
+      { kubeconfig: "..." },
+      {},
+      { dependencies: [b.urn] },
+    );
+    const sa = f.res(
+      "kubernetes:core/v1:ServiceAccount",
+      "sa",
+      { metadata: { name: "s", namespace: "n" } },
+      {},
+      { provider: `${prov.urn}::pid` },
+    );
+    expect(buildModel([a, b, prov, sa]).serviceAccounts[0]!.cluster).toBe("aks-b");
+  });
+});
+
+describe("toEmulatorWorld", () => {
+  it("seeds the emulators from the model", () => {
+    const world = toEmulatorWorld(buildModel(f.healthy()), f.TENANT);
+    expect(world).toEqual({
+      tenantId: f.TENANT,
+      identities: [
+        {
+          name: "orders",
+          resourceId: f.uaiId("orders"),
+          principalId: "p-orders",
+          clientId: "c-orders",
+        },
+      ],
+      federatedCredentials: [
+        {
+          identityResourceId: f.uaiId("orders"),
+          name: "orders-fic",
+          issuer: f.ISSUER,
+          subject: "system:serviceaccount:shop:orders",
+          audiences: ["api://AzureADTokenExchange"],
+        },
+      ],
+      vms: [
+        {
+          name: "vm1",
+          resourceId: `${f.RG}/providers/Microsoft.Compute/virtualMachines/vm1`,
+          systemAssigned: { principalId: "p-vm1", clientId: derivedGuid("p-vm1#clientId") },
+          userAssignedIdentityIds: [],
+        },
+      ],
+      clusters: [{ name: "aks1", issuerUrl: f.ISSUER }],
+      vaults: [
+        {
+          name: "kv1",
+          resourceId: KV1,
+          enableRbacAuthorization: true,
+          secrets: [{ name: "canary", value: "s3cr3t-value" }],
+        },
+      ],
+      roleAssignments: [
+        { principalId: "p-orders", roleDefinitionId: f.roleDef(f.SECRETS_USER), scope: KV1 },
+        { principalId: "p-vm1", roleDefinitionId: f.roleDef(f.SECRETS_USER), scope: KV1 },
+      ],
+    });
+  });
+
+  it("gives secrets without a recorded value a deterministic placeholder", () => {
+    const list = f.replace(
+      f.healthy(),
+      "kv1-canary",
+      f.res(
+        "azure-native:keyvault:Secret",
+        "kv1-canary",
+        { vaultName: "kv1", secretName: "canary", properties: {} },
+        { id: `${KV1}/secrets/canary` },
+      ),
+    );
+    const world = toEmulatorWorld(buildModel(list), f.TENANT);
+    expect(world.vaults[0]!.secrets).toEqual([
+      { name: "canary", value: `simulated-${derivedGuid(`${KV1}/secrets/canary#value`)}` },
+    ]);
+  });
+});
+
+describe("principalsToVerify", () => {
+  it("derives expectations from role assignments and says how to test each principal", () => {
+    const plan = principalsToVerify(buildModel(f.healthy()), { tenantId: f.TENANT });
+    expect(plan.expectationSource).toBe("derived");
+    expect(
+      plan.targets.map((t) => [
+        t.key,
+        t.principal,
+        t.via,
+        t.vm,
+        t.pod?.namespace,
+        t.pod?.serviceAccount,
+        t.identity?.name,
+        t.expected,
+        t.grantedBy?.role,
+      ]),
+    ).toEqual([
+      [
+        "vm:vm1:system→kv1/canary",
+        "vm1 (system-assigned)",
+        "vm",
+        { name: "vm1", clientId: "" },
+        undefined,
+        undefined,
+        "vm1 (system-assigned)",
+        "allow",
+        "Key Vault Secrets User",
+      ],
+      [
+        "pod:aks1/shop/Job/orders-check→kv1/canary",
+        "Job shop/orders-check (sa orders)",
+        "workload",
+        undefined,
+        "shop",
+        "orders",
+        "orders",
+        "allow",
+        "Key Vault Secrets User",
+      ],
+    ]);
+    expect(plan.targets[1]!.pod?.webhook.env?.AZURE_CLIENT_ID).toBe("c-orders");
+  });
+
+  it("includes attached identities without a grant as expected denials", () => {
+    const list = [
+      ...f.replace(
+        f.healthy(),
+        "vm1",
+        f.vm(
+          "vm1",
+          { type: "SystemAssigned, UserAssigned", userAssignedIdentities: [f.uaiId("shared")] },
+          "p-vm1",
+        ),
+      ),
+      f.uai("shared"),
+    ];
+    const plan = principalsToVerify(buildModel(list), { tenantId: f.TENANT });
+    expect(plan.targets.map((t) => [t.key, t.vm?.clientId, t.expected])).toEqual([
+      ["vm:vm1:system→kv1/canary", "", "allow"],
+      ["vm:vm1:shared→kv1/canary", "c-shared", "deny"],
+      ["pod:aks1/shop/Job/orders-check→kv1/canary", undefined, "allow"],
+    ]);
+  });
+
+  it("takes the program's declared expected matrix when exported", () => {
+    const list = [
+      ...f.replace(
+        f.healthy(),
+        "vm1",
+        f.vm(
+          "vm1",
+          { type: "SystemAssigned, UserAssigned", userAssignedIdentities: [f.uaiId("shared")] },
+          "p-vm1",
+        ),
+      ),
+      f.uai("shared"),
+    ];
+    const expectedAccess = [
+      {
+        principal: "vm",
+        via: "vm",
+        identity: "vm",
+        secret: "canary",
+        expected: "allow",
+        grantedBy: { role: "Key Vault Secrets User", scope: "vault" },
+      },
+      { principal: "vm/shared", via: "vm", identity: "shared", secret: "canary", expected: "deny" },
+      {
+        principal: "orders",
+        via: "workload",
+        identity: "orders",
+        workload: "orders",
+        secret: "canary",
+        expected: "allow",
+      },
+      {
+        principal: "ghost",
+        via: "workload",
+        identity: "ghost",
+        workload: "ghost",
+        secret: "canary",
+        expected: "deny",
+      },
+    ];
+    const plan = principalsToVerify(buildModel(list), { tenantId: f.TENANT, expectedAccess });
+    expect(plan.expectationSource).toBe("declared");
+    expect(plan.targets.map((t) => [t.key, t.expected, t.expectedSource, t.grantedBy])).toEqual([
+      [
+        "vm:vm1:system→kv1/canary",
+        "allow",
+        "declared",
+        { role: "Key Vault Secrets User", scope: "vault" },
+      ],
+      ["vm:vm1:shared→kv1/canary", "deny", "declared", undefined],
+      [
+        "pod:aks1/shop/Job/orders-check→kv1/canary",
+        "allow",
+        "declared",
+        { role: "Key Vault Secrets User", scope: KV1 },
+      ],
+    ]);
+    expect(plan.unmatchedExpectations.map((e) => e.principal)).toEqual(["ghost"]);
+  });
+
+  it("keeps the FIC's identity as the pod's intent when the annotation is missing", () => {
+    const plan = principalsToVerify(
+      buildModel(f.replace(f.healthy(), "sa-shop-orders", f.sa("shop", "orders", {}))),
+      { tenantId: f.TENANT },
+    );
+    const pod = plan.targets.find((t) => t.via === "workload")!;
+    expect([pod.identity?.name, pod.expected, pod.pod?.webhook.env?.AZURE_CLIENT_ID]).toEqual([
+      "orders",
+      "allow",
+      undefined,
+    ]);
+  });
+});
+
+describe("ARM helpers", () => {
+  it("parses ids", () => {
+    expect(parseArmId(`${KV1}/secrets/canary`)).toEqual({
+      subscriptionId: "11111111-1111-1111-1111-111111111111",
+      resourceGroup: "rg1",
+      provider: "Microsoft.KeyVault",
+      segments: [
+        { type: "vaults", name: "kv1" },
+        { type: "secrets", name: "canary" },
+      ],
+    });
+  });
+  it.each([
+    [f.SUB, `${KV1}/secrets/canary`, true],
+    [f.RG.toUpperCase(), KV1, true],
+    [KV1, KV1, true],
+    [`${KV1}/secrets/canary`, KV1, false],
+    [`${f.SUB}/resourceGroups/rg`, KV1, false],
+  ] as const)("scope %s covers %s: %s", (scope, id, covers) => {
+    expect(scopeCovers(scope, id)).toBe(covers);
+  });
+  it.each([
+    ["orders", "orders", true],
+    ["zc-dev-orders", "orders", true],
+    ["orders-id", "orders", true],
+    ["orders2", "orders", false],
+    ["shop-orders-api", "orders-api", true],
+  ] as const)("nameMatches(%s, %s) = %s", (c, w, m) => {
+    expect(nameMatches(c, w)).toBe(m);
+  });
+});
