@@ -1,0 +1,231 @@
+/**
+ * `npm start` — the offline simulation.
+ *
+ *   npm start                              the dev stack (Pulumi.dev.yaml)
+ *   npm start -- --stack prod              Pulumi.prod.yaml
+ *   npm start -- --config ./my.yaml        any file in the Pulumi.<stack>.yaml format
+ *   npm start -- --program ./prog.ts       any Pulumi TypeScript program (config optional)
+ *   npm start -- --json                    one machine-readable document
+ *
+ * Exit codes: 0 all as expected; 1 a mismatch or an error diagnosis; 2 invalid config or a
+ * program that fails to run (its message, no stack trace for user errors).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  ConfigError,
+  formatConfigIssues,
+  parseStackConfig,
+  readStackConfigFile,
+} from "../infra/config";
+import { ProgramError } from "./program";
+import { simulate, formatReport, type SimulationReport } from "./simulate";
+
+export interface CliOptions {
+  stack: string;
+  configFile?: string;
+  program?: string;
+  json: boolean;
+  help: boolean;
+  skipVerification: boolean;
+  skipPolicies: boolean;
+  propagationDelaySeconds: number;
+}
+
+const ROOT = path.resolve(__dirname, "..");
+
+export const USAGE = `Usage: npm start -- [--stack <name>] [--config <file>] [--program <module.ts>] [--json]
+                      [--no-verify] [--no-policy] [--propagation-delay <seconds>]
+
+  --stack <name>              simulate Pulumi.<name>.yaml (default: dev)
+  --config <file>             simulate with any config file in the Pulumi.<stack>.yaml format
+  --program <module.ts>       simulate any Pulumi TypeScript program (default: infra/index.ts)
+  --json                      print one machine-readable JSON document
+  --no-verify                 skip the emulators and verifiers (plan, matrix and diagnosis only)
+  --no-policy                 do not evaluate the policy pack (identity chain only)
+  --propagation-delay <s>     RBAC propagation delay the vault emulator applies (default: 0)
+`;
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const opts: CliOptions = {
+    stack: "dev",
+    json: false,
+    help: false,
+    skipVerification: false,
+    skipPolicies: false,
+    propagationDelaySeconds: 0,
+  };
+  const value = (i: number, flag: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith("--")) {
+      throw new UsageError(`${flag} needs a value.\n\n${USAGE}`);
+    }
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    switch (arg) {
+      case "--stack":
+        opts.stack = value(i++, arg);
+        if (!/^[A-Za-z0-9_.-]+$/.test(opts.stack)) {
+          throw new UsageError(
+            `--stack ${JSON.stringify(opts.stack)} is not a stack name: use letters, digits, '-', '_' or '.'.`,
+          );
+        }
+        break;
+      case "--config":
+        opts.configFile = value(i++, arg);
+        break;
+      case "--program":
+        opts.program = value(i++, arg);
+        break;
+      case "--json":
+        opts.json = true;
+        break;
+      case "--no-verify":
+        opts.skipVerification = true;
+        break;
+      case "--no-policy":
+        opts.skipPolicies = true;
+        break;
+      case "--propagation-delay": {
+        const raw = value(i++, arg);
+        const n = Number(raw);
+        if (!Number.isFinite(n) || n < 0 || n > 600) {
+          throw new UsageError(
+            `--propagation-delay ${JSON.stringify(raw)} is not a number of seconds from 0 to 600.`,
+          );
+        }
+        opts.propagationDelaySeconds = n;
+        break;
+      }
+      case "-h":
+      case "--help":
+        opts.help = true;
+        break;
+      default:
+        throw new UsageError(`Unknown option ${JSON.stringify(arg)}.\n\n${USAGE}`);
+    }
+  }
+  return opts;
+}
+
+/** Where the config comes from: --config, else Pulumi.<stack>.yaml (absent is fine with --program). */
+export function resolveConfigFile(opts: CliOptions, cwd = process.cwd()): string | undefined {
+  if (opts.configFile) {
+    return path.resolve(cwd, opts.configFile);
+  }
+  const file = path.join(ROOT, `Pulumi.${opts.stack}.yaml`);
+  if (!fs.existsSync(file)) {
+    if (opts.program) {
+      return undefined;
+    }
+    const stacks = fs
+      .readdirSync(ROOT)
+      .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
+      .map((f) => f.slice("Pulumi.".length, -".yaml".length));
+    throw new UsageError(
+      `There is no Pulumi.${opts.stack}.yaml for --stack ${opts.stack}. Stacks here: ${stacks.join(", ") || "none"}. ` +
+        `Create it (e.g. copy Pulumi.dev.yaml) or pass --config <file>.`,
+    );
+  }
+  return file;
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI; returns the exit code and what it printed (testable without a process). */
+export async function runCli(
+  argv: readonly string[],
+  io: { progress?: (line: string) => void; cwd?: string } = {},
+): Promise<CliResult> {
+  let opts: CliOptions;
+  try {
+    opts = parseArgs(argv);
+  } catch (err) {
+    return { code: 2, stdout: "", stderr: `${(err as Error).message}\n` };
+  }
+  if (opts.help) {
+    return { code: 0, stdout: USAGE, stderr: "" };
+  }
+  try {
+    const configFile = resolveConfigFile(opts, io.cwd);
+    const config = configFile ? readStackConfigFile(configFile) : {};
+    const program = opts.program ? path.resolve(io.cwd ?? process.cwd(), opts.program) : undefined;
+    if (program && !fs.existsSync(program)) {
+      throw new UsageError(`--program ${opts.program}: no such file (resolved to ${program}).`);
+    }
+    if (!program) {
+      // zerocred's own program: validate the config up front (all problems at once).
+      parseStackConfig(config, { stack: opts.stack });
+    }
+    const report: SimulationReport = await simulate({
+      config,
+      stack: opts.stack,
+      program,
+      configFile,
+      verify: !opts.skipVerification,
+      policies: !opts.skipPolicies,
+      propagationDelayMs: opts.propagationDelaySeconds * 1000,
+      progress: opts.json ? undefined : io.progress,
+    });
+    const stdout = opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report);
+    return { code: report.exitCode, stdout, stderr: "" };
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      return {
+        code: 2,
+        stdout: "",
+        stderr: `Invalid configuration:\n${formatConfigIssues(err.issues)}\n`,
+      };
+    }
+    if (err instanceof UsageError) {
+      return { code: 2, stdout: "", stderr: `${err.message}\n` };
+    }
+    if (err instanceof ProgramError) {
+      const cause = (err as Error & { cause?: unknown }).cause;
+      if (cause instanceof ConfigError) {
+        return {
+          code: 2,
+          stdout: "",
+          stderr: `Invalid configuration:\n${formatConfigIssues(cause.issues)}\n`,
+        };
+      }
+      return { code: 2, stdout: "", stderr: `The program failed to run: ${err.message}\n` };
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const progress = (line: string) => {
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r\x1b[2K${line}`);
+    } else {
+      process.stderr.write(`${line}\n`);
+    }
+  };
+  const result = await runCli(process.argv.slice(2), { progress });
+  if (process.stderr.isTTY) {
+    process.stderr.write("\r\x1b[2K");
+  }
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  process.exitCode = result.code;
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    // Only a defect in zerocred itself gets here: show the trace.
+    process.stderr.write(
+      `zerocred simulation crashed (a bug, please report it):\n${String((err as Error)?.stack ?? err)}\n`,
+    );
+    process.exitCode = 3;
+  });
+}
