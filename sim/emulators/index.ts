@@ -193,9 +193,13 @@ export async function startEmulators(
   validateWorld(world);
   const propagationDelayMs = options.propagationDelayMs ?? 0;
   const startedAt = Date.now();
-  const tls = generateTlsMaterial();
+  // Every key at once: RSA generation dominates start-up and runs on the thread pool.
+  const [tls, tokenKey, ...clusterKeys] = await Promise.all([
+    generateTlsMaterial(),
+    createSigningKey(),
+    ...world.clusters.map(() => createSigningKey()),
+  ]);
   const tlsOpts = { certPem: tls.certPem, keyPem: tls.keyPem };
-  const tokenKey = await createSigningKey();
   const servers: RunningServer[] = [];
   const counts: EmulatorRequestCounts = {
     imds: {},
@@ -220,11 +224,11 @@ export async function startEmulators(
   try {
     // Cluster OIDC issuers.
     const clusters = new Map<string, ClusterIssuer & { server: RunningServer }>();
-    for (const c of world.clusters) {
+    for (const [i, c] of world.clusters.entries()) {
       const issuer: ClusterIssuer = {
         name: c.name,
         issuerUrl: c.issuerUrl,
-        key: await createSigningKey(),
+        key: clusterKeys[i]!,
       };
       const server = await startServer(issuerHandler(issuer), tlsOpts);
       servers.push(server);

@@ -1,7 +1,8 @@
 // TLS material for the loopback emulators: a throwaway CA and one leaf certificate for
 // 127.0.0.1 / localhost signed by it. Keys come from node:crypto (fast, native); node-forge only
 // builds and signs the X.509 structures. Nothing here is hand-rolled crypto.
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { generateKeyPair, randomBytes } from "node:crypto";
+import { promisify } from "node:util";
 import forge from "node-forge";
 
 export interface TlsMaterial {
@@ -13,8 +14,11 @@ export interface TlsMaterial {
   readonly keyPem: string;
 }
 
-function rsaKeyPair(): { publicPem: string; privatePem: string } {
-  const { publicKey, privateKey } = generateKeyPairSync("rsa", {
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** An RSA-2048 key pair, generated on libuv's thread pool (several can be made in parallel). */
+async function rsaKeyPair(): Promise<{ publicPem: string; privatePem: string }> {
+  const { publicKey, privateKey } = await generateKeyPairAsync("rsa", {
     modulusLength: 2048,
     publicKeyEncoding: { type: "spki", format: "pem" },
     privateKeyEncoding: { type: "pkcs8", format: "pem" },
@@ -36,8 +40,8 @@ function validity(cert: forge.pki.Certificate, days: number): void {
 }
 
 /** Generates a CA and a leaf certificate for 127.0.0.1 and localhost, signed by the CA. */
-export function generateTlsMaterial(): TlsMaterial {
-  const caKeys = rsaKeyPair();
+export async function generateTlsMaterial(): Promise<TlsMaterial> {
+  const [caKeys, leafKeys] = await Promise.all([rsaKeyPair(), rsaKeyPair()]);
   const caPrivate = forge.pki.privateKeyFromPem(caKeys.privatePem);
   const caCert = forge.pki.createCertificate();
   caCert.publicKey = forge.pki.publicKeyFromPem(caKeys.publicPem);
@@ -56,7 +60,6 @@ export function generateTlsMaterial(): TlsMaterial {
   ]);
   caCert.sign(caPrivate, forge.md.sha256.create());
 
-  const leafKeys = rsaKeyPair();
   const leaf = forge.pki.createCertificate();
   leaf.publicKey = forge.pki.publicKeyFromPem(leafKeys.publicPem);
   leaf.serialNumber = serialNumber();

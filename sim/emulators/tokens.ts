@@ -1,5 +1,6 @@
 // Signing keys and token shapes shared by the emulators. RS256 via `jose`; keys from node:crypto.
-import { generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
+import { generateKeyPair, randomUUID, type KeyObject } from "node:crypto";
+import { promisify } from "node:util";
 import { calculateJwkThumbprint, exportJWK, SignJWT, type JWK, type JWTPayload } from "jose";
 
 export interface SigningKey {
@@ -12,7 +13,10 @@ export interface SigningKey {
 
 /** A fresh RSA-2048 signing key; the kid is the key's RFC 7638 thumbprint. */
 export async function createSigningKey(): Promise<SigningKey> {
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  // Asynchronous: generated on libuv's thread pool, so several keys are made in parallel.
+  const { privateKey, publicKey } = await promisify(generateKeyPair)("rsa", {
+    modulusLength: 2048,
+  });
   const jwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(jwk);
   return { kid, privateKey, publicKey, publicJwk: { ...jwk, kid, use: "sig", alg: "RS256" } };
