@@ -107,7 +107,11 @@ export interface VmVerifierParameterValues {
   readonly timeoutSeconds: number;
 }
 
-/** The run command parameters (environment variables of the script). Nothing here is secret. */
+/**
+ * The run command parameters. Nothing here is secret. On Linux the run command handler sets each
+ * NAMED parameter as an environment variable of the script and appends unnamed ones as arguments
+ * (Azure/run-command-handler-linux, internal/exec/exec.go, SetEnvironmentVariables).
+ */
 export function vmVerifierParameters(
   v: VmVerifierParameterValues,
 ): { name: string; value: string }[] {
