@@ -28,8 +28,8 @@ import {
 } from "./oidcIssuer";
 import type { TimedRoleAssignment } from "./rbac";
 import { startServer, type RunningServer } from "./server";
-import { generateTlsMaterial } from "./tls";
-import { createSigningKey } from "./tokens";
+import { generateTlsMaterial, type TlsMaterial } from "./tls";
+import { createSigningKey, type SigningKey } from "./tokens";
 import { vaultHandler } from "./keyVault";
 
 export type { MintOptions } from "./oidcIssuer";
@@ -82,6 +82,28 @@ export interface EmulatorWorld {
 export interface EmulatorOptions {
   /** A role assignment takes effect this long after start (or after addRoleAssignment). Defaults to 0. */
   propagationDelayMs?: number;
+  /** Keys made in advance with {@link prepareEmulatorKeys}; missing cluster keys are generated. */
+  keys?: Promise<EmulatorKeys>;
+}
+
+/** The emulators' key material: TLS (CA + leaf), the token-signing key, one key per cluster issuer. */
+export interface EmulatorKeys {
+  readonly tls: TlsMaterial;
+  readonly tokenKey: SigningKey;
+  readonly clusterKeys: readonly SigningKey[];
+}
+
+/**
+ * Generates the emulators' keys on the thread pool, so a caller can start it before it knows the
+ * world (e.g. while a program is evaluated) and hand the promise to {@link startEmulators}.
+ */
+export async function prepareEmulatorKeys(clusterCount = 1): Promise<EmulatorKeys> {
+  const [tls, tokenKey, ...clusterKeys] = await Promise.all([
+    generateTlsMaterial(),
+    createSigningKey(),
+    ...Array.from({ length: clusterCount }, () => createSigningKey()),
+  ]);
+  return { tls, tokenKey, clusterKeys };
 }
 
 /** Request counters per emulator (for tests and the benchmark). */
@@ -194,11 +216,14 @@ export async function startEmulators(
   const propagationDelayMs = options.propagationDelayMs ?? 0;
   const startedAt = Date.now();
   // Every key at once: RSA generation dominates start-up and runs on the thread pool.
-  const [tls, tokenKey, ...clusterKeys] = await Promise.all([
-    generateTlsMaterial(),
-    createSigningKey(),
-    ...world.clusters.map(() => createSigningKey()),
-  ]);
+  const prepared = await (options.keys ?? prepareEmulatorKeys(world.clusters.length));
+  const { tls, tokenKey } = prepared;
+  const clusterKeys = [
+    ...prepared.clusterKeys.slice(0, world.clusters.length),
+    ...(await Promise.all(
+      world.clusters.slice(prepared.clusterKeys.length).map(() => createSigningKey()),
+    )),
+  ];
   const tlsOpts = { certPem: tls.certPem, keyPem: tls.keyPem };
   const servers: RunningServer[] = [];
   const counts: EmulatorRequestCounts = {
