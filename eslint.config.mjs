@@ -40,4 +40,18 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Plain CommonJS launchers (sim/start.cjs): Node globals, require allowed.
+    files: ["**/*.cjs"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: {
+        require: "readonly",
+        module: "writable",
+        process: "readonly",
+        __dirname: "readonly",
+      },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );

@@ -220,7 +220,8 @@ async function main(): Promise<void> {
   process.exitCode = result.code;
 }
 
-if (require.main === module) {
+/** The entry point (`npm start` → sim/start.cjs → here, or `tsx sim/cli.ts`). */
+export function start(): void {
   main().catch((err: unknown) => {
     // Only a defect in zerocred itself gets here: show the trace.
     process.stderr.write(
@@ -228,4 +229,8 @@ if (require.main === module) {
     );
     process.exitCode = 3;
   });
+}
+
+if (require.main === module) {
+  start();
 }

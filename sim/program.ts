@@ -111,8 +111,10 @@ async function resolveDeep(
 
 /** Waits until the Pulumi runtime has no outstanding registrations. */
 export async function settle(): Promise<void> {
-  // waitForRPCs is internal to @pulumi/pulumi; it resolves once the RPC queue has drained.
-  const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as {
+  // waitForRPCs is internal to @pulumi/pulumi (a CommonJS package); it resolves once the RPC
+  // queue has drained.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- not in the public typings
+  const settings = require("@pulumi/pulumi/runtime/settings") as {
     waitForRPCs(): Promise<void>;
   };
   let count = -1;
