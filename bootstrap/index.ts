@@ -2,23 +2,16 @@
  * Pulumi entry point of the bootstrap project (bootstrap/Pulumi.yaml). See docs/ci.md.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createBootstrap, parseBootstrapConfig, type BootstrapSettings } from "./program";
+import {
+  BOOTSTRAP_CONFIG_KEYS,
+  createBootstrap,
+  parseBootstrapConfig,
+  type BootstrapSettings,
+} from "./program";
 
 const config = new pulumi.Config("zerocred-bootstrap");
 const raw: Record<string, unknown> = {};
-for (const key of [
-  "github",
-  "resourceGroupName",
-  "targetResourceGroupName",
-  "stateBackend",
-  "stateStorageAccountName",
-  "stateContainerName",
-  "stateVaultName",
-  "allowVaultPurge",
-  "grantOperator",
-  "operatorPrincipalType",
-  "assignableRoles",
-]) {
+for (const key of BOOTSTRAP_CONFIG_KEYS) {
   const value = config.get(key);
   if (value !== undefined) {
     raw[key] = value;

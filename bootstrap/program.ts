@@ -94,7 +94,8 @@ function optionalBoolean(value: unknown, key: string, issues: string[]): boolean
   return undefined;
 }
 
-const KNOWN_KEYS = [
+/** The bootstrap project's config keys (without the `zerocred-bootstrap:` prefix). */
+export const BOOTSTRAP_CONFIG_KEYS: readonly string[] = [
   "github",
   "resourceGroupName",
   "targetResourceGroupName",
@@ -128,9 +129,9 @@ export function parseBootstrapConfig(
     return v;
   };
   for (const key of Object.keys(raw)) {
-    if (!KNOWN_KEYS.includes(key)) {
+    if (!BOOTSTRAP_CONFIG_KEYS.includes(key)) {
       issues.push(
-        `Unknown config key zerocred-bootstrap:${key}. Known keys: ${KNOWN_KEYS.join(", ")}.`,
+        `Unknown config key zerocred-bootstrap:${key}. Known keys: ${BOOTSTRAP_CONFIG_KEYS.join(", ")}.`,
       );
     }
   }

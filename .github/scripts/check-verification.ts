@@ -14,6 +14,7 @@
  * secret values: result lines carry only non-secret claims and a fingerprint verdict.
  */
 import * as fs from "node:fs";
+import { parseVerifierOutput } from "../../components/verification/results";
 
 export type Access = "allow" | "deny";
 
@@ -69,34 +70,17 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** Result lines in verifier output text (one JSON object per line; other lines ignored). */
 export function parseResultLines(text: string, source: string): ActualAccess[] {
-  const rows: ActualAccess[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line.startsWith("{")) {
-      continue;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (
-      isRecord(parsed) &&
-      typeof parsed.principal === "string" &&
-      typeof parsed.actual === "string"
-    ) {
-      rows.push({
-        principal: parsed.principal,
-        actual: parsed.actual,
-        expected: typeof parsed.expected === "string" ? parsed.expected : undefined,
-        status: typeof parsed.status === "number" ? parsed.status : undefined,
-        diagnosis: typeof parsed.diagnosis === "string" ? parsed.diagnosis : undefined,
-        source,
-      });
-    }
-  }
-  return rows;
+  // The same parser the VmVerification component uses for the run command's output.
+  return parseVerifierOutput(text)
+    .results.filter((r) => typeof r.actual === "string")
+    .map((r) => ({
+      principal: r.principal,
+      actual: r.actual,
+      expected: typeof r.expected === "string" ? r.expected : undefined,
+      status: typeof r.status === "number" ? r.status : undefined,
+      diagnosis: typeof r.diagnosis === "string" ? r.diagnosis : undefined,
+      source,
+    }));
 }
 
 function vmOutputText(vm: unknown): string | undefined {
