@@ -71,6 +71,11 @@ export interface StackSpec {
   readonly location: string;
   readonly prefix: string;
   readonly environment: Environment;
+  /**
+   * An existing resource group to deploy into (CI: the group the bootstrap created, where the deployer's
+   * roles are scoped). `undefined` (config unset or `""`) = the stack creates `<prefix>-<stack>-rg`.
+   */
+  readonly resourceGroupName?: string;
   readonly deployer: {
     readonly principalType: DeployerPrincipalType;
     readonly kubeloginMode: KubeloginMode;
@@ -154,6 +159,8 @@ export const MAX_NAME_LENGTH = 60;
 export const DEFAULTS = {
   prefix: "zc",
   environment: "prod",
+  /** `""` = create `<prefix>-<stack>-rg` (Pulumi.yaml needs a default, else the key would be required). */
+  resourceGroupName: "",
   deployer: { principalType: "User", kubeloginMode: "azurecli" },
   network: { addressSpace: "10.42.0.0/16", allowedIpRanges: [] as readonly string[] },
   vm: { size: "Standard_B2s", adminUsername: "azureuser", identities: [] as readonly string[] },
@@ -169,6 +176,7 @@ export const CONFIG_KEYS = {
   "azure-native:location": [],
   "zerocred:prefix": [],
   "zerocred:environment": [],
+  "zerocred:resourceGroupName": [],
   "zerocred:deployer": ["principalType", "kubeloginMode"],
   "zerocred:network": ["addressSpace", "allowedIpRanges"],
   "zerocred:vm": ["size", "adminUsername", "sshPublicKey", "identities"],
@@ -272,6 +280,12 @@ function typeName(value: unknown): string {
 const PREFIX_RE = /^[a-z][a-z0-9]{1,7}$/;
 const LOCATION_RE = /^[a-z][a-z0-9]*$/;
 const VM_SIZE_RE = /^(Standard|Basic)_[A-Za-z0-9_-]+$/;
+/**
+ * Azure resource group names: 1–90 letters, digits, underscores, parentheses, hyphens and periods, not
+ * ending in a period (Azure's naming rules; the API's pattern is `^[-\w._()]+$`, where `\w` includes
+ * Unicode letters and digits).
+ */
+const RESOURCE_GROUP_NAME_RE = /^[-\p{L}\p{Nd}_.()]{1,90}$/u;
 const K8S_VERSION_RE = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?$/;
 const PRIVATE_RANGES: readonly { readonly cidr: string; readonly what: string }[] = [
   { cidr: "0.0.0.0/8", what: "'this network'" },
@@ -331,6 +345,13 @@ export function checkLocation(value: string): string | undefined {
   return LOCATION_RE.test(value)
     ? undefined
     : `${showValue(value)} is not an Azure region name: use the programmatic name, lowercase without spaces (e.g. "westeurope"; list them with \`az account list-locations -o table\`).`;
+}
+
+/** `""` (create the stack's own group) or the name of an existing resource group. */
+export function checkResourceGroupName(value: string): string | undefined {
+  return value === "" || (RESOURCE_GROUP_NAME_RE.test(value) && !value.endsWith("."))
+    ? undefined
+    : `${showValue(value)} is not a valid resource group name: use the existing group's name, 1–90 letters, digits, "_", "(", ")", "-" or ".", not ending in "." (e.g. "zerocred-dev", the bootstrap's targetResourceGroupName), or "" to let the stack create its own group.`;
 }
 
 export function checkVmSize(value: string): string | undefined {
@@ -563,6 +584,11 @@ const rootSchema = z.object({
   "azure-native:location": text("the Azure region", '"westeurope"', checkLocation),
   "zerocred:prefix": text("the name prefix", '"zc"', checkPrefix).default(DEFAULTS.prefix),
   "zerocred:environment": oneOf(ENVIRONMENTS).default(DEFAULTS.environment),
+  "zerocred:resourceGroupName": text(
+    'the name of an existing resource group, or "" to create one',
+    '"zerocred-dev"',
+    checkResourceGroupName,
+  ).default(DEFAULTS.resourceGroupName),
   "zerocred:deployer": map(
     {
       principalType: oneOf(DEPLOYER_PRINCIPAL_TYPES).default(DEFAULTS.deployer.principalType),
@@ -980,6 +1006,9 @@ export function parseStackConfig(
     location: d["azure-native:location"],
     prefix: d["zerocred:prefix"],
     environment: d["zerocred:environment"],
+    ...(d["zerocred:resourceGroupName"] !== ""
+      ? { resourceGroupName: d["zerocred:resourceGroupName"] }
+      : {}),
     deployer: d["zerocred:deployer"],
     network: d["zerocred:network"],
     vm: d["zerocred:vm"],

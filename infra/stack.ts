@@ -87,16 +87,37 @@ export function grantResourceName(grant: GrantSpec): string {
   return `grant-${slug(grant.principal)}-${grant.roleId.slice(0, 8)}-${slug(grant.scope)}`;
 }
 
-export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): StackOutputs {
-  const tags = { "managed-by": "zerocred", "zerocred-stack": stack };
-  const client = authorization.getClientConfigOutput();
-  const isDev = spec.environment === "dev";
-
+/**
+ * The resource group the stack deploys into. With `resourceGroupName` set (CI: the group the bootstrap
+ * created, the only place the deployer's roles reach), the existing group is read and nothing is
+ * created; otherwise the stack creates and owns `<prefix>-<stack>-rg` (logical name `rg`). Either way the
+ * stack's resources take their region from `azure-native:location` (spec.location), not from the group.
+ */
+export function stackResourceGroup(
+  spec: StackSpec,
+  stack: string,
+  tags: Record<string, string>,
+): { name: pulumi.Output<string>; id: pulumi.Output<string> } {
+  if (spec.resourceGroupName !== undefined) {
+    const existing = resources.getResourceGroupOutput({
+      resourceGroupName: spec.resourceGroupName,
+    });
+    return { name: existing.name, id: existing.id };
+  }
   const rg = new resources.ResourceGroup("rg", {
     resourceGroupName: `${spec.prefix}-${stack}-rg`,
     location: spec.location,
     tags,
   });
+  return { name: rg.name, id: rg.id };
+}
+
+export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): StackOutputs {
+  const tags = { "managed-by": "zerocred", "zerocred-stack": stack };
+  const client = authorization.getClientConfigOutput();
+  const isDev = spec.environment === "dev";
+
+  const rg = stackResourceGroup(spec, stack, tags);
   const common = { resourceGroupName: rg.name, location: spec.location, tags };
 
   const net = new Network("net", { ...common, addressSpace: spec.network.addressSpace });

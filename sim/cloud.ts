@@ -258,6 +258,8 @@ export class SimulatedCloud implements pulumi.runtime.Mocks {
         return this.userCredentials(inputs);
       case "azure-native:compute:getVirtualMachineRunCommandByVirtualMachine":
         return this.runCommand(inputs);
+      case "azure-native:resources:getResourceGroup":
+        return this.resourceGroup(inputs);
       default:
         throw new Error(
           `SimulatedCloud: invoke ${args.token} is not simulated. Add it to sim/cloud.ts ` +
@@ -693,6 +695,34 @@ export class SimulatedCloud implements pulumi.runtime.Mocks {
     ].join("\n");
     return {
       kubeconfigs: [{ name: "clusterUser", value: Buffer.from(kubeconfig).toString("base64") }],
+    };
+  }
+
+  /**
+   * `GET /subscriptions/<sub>/resourceGroups/<name>` (API 2024-03-01). A group registered in this
+   * run answers with its own location and tags; any other name is a group that already exists
+   * (e.g. created by the bootstrap), in the simulated default region.
+   */
+  private resourceGroup(inputs: Record<string, unknown>): Record<string, unknown> {
+    const name = str(inputs.resourceGroupName);
+    if (name === undefined) {
+      throw new Error(
+        "InvalidParameter: resourceGroupName is required for azure-native:resources:getResourceGroup.",
+      );
+    }
+    const created = this.resources.find(
+      (r) =>
+        r.type === "azure-native:resources:ResourceGroup" && eqId(String(r.outputs.name), name),
+    );
+    const tags = created?.outputs.tags;
+    return {
+      azureApiVersion: "2024-03-01",
+      id: `/subscriptions/${this.subscriptionId}/resourceGroups/${str(created?.outputs.name) ?? name}`,
+      name: str(created?.outputs.name) ?? name,
+      location: str(created?.outputs.location) ?? SIM_DEFAULT_LOCATION,
+      type: "Microsoft.Resources/resourceGroups",
+      properties: { provisioningState: "Succeeded" },
+      ...(tags !== undefined ? { tags } : {}),
     };
   }
 

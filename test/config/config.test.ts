@@ -5,6 +5,7 @@ import {
   DEFAULTS,
   checkAllowedIpRange,
   checkKubernetesVersion,
+  checkResourceGroupName,
   formatConfigIssues,
   parseStackConfig,
   type ConfigIssue,
@@ -199,6 +200,29 @@ describe("parseStackConfig: valid configs", () => {
     ]);
   });
 
+  it('leaves resourceGroupName unset by default and for "" (the stack creates its own group)', () => {
+    expect("resourceGroupName" in parseStackConfig(devRaw())).toBe(false);
+    expect(
+      "resourceGroupName" in parseStackConfig(edited({ "zerocred:resourceGroupName": "" })),
+    ).toBe(false);
+    expect(DEFAULTS.resourceGroupName).toBe("");
+  });
+
+  it.each([
+    "zerocred-dev",
+    "rg_zerocred.ci",
+    "zerocred(ci)",
+    "Zerocred-DEV-01",
+    "ünïcode-grüppe",
+    ".hidden",
+    "g".repeat(90),
+  ])("accepts the existing resource group name %j", (name) => {
+    expect(checkResourceGroupName(name)).toBeUndefined();
+    expect(parseStackConfig(edited({ "zerocred:resourceGroupName": name })).resourceGroupName).toBe(
+      name,
+    );
+  });
+
   it("accepts dotted service account names (DNS-1123 subdomains)", () => {
     const spec = parseStackConfig(edited({ "zerocred:workloads[0].serviceAccount": "orders.api" }));
     expect(spec.workloads[0].serviceAccount).toBe("orders.api");
@@ -258,7 +282,7 @@ describe("parseStackConfig: all problems at once", () => {
         path: "zerocred:netwrk",
         value: { addressSpace: "10.42.0.0/16" },
         message:
-          'zerocred:netwrk: unknown key. Did you mean "zerocred:network"? zerocred\'s keys are: zerocred:prefix, zerocred:environment, zerocred:deployer, zerocred:network, zerocred:vm, zerocred:aks, zerocred:identities, zerocred:workloads, zerocred:grants, zerocred:verification. Remove or rename it.',
+          'zerocred:netwrk: unknown key. Did you mean "zerocred:network"? zerocred\'s keys are: zerocred:prefix, zerocred:environment, zerocred:resourceGroupName, zerocred:deployer, zerocred:network, zerocred:vm, zerocred:aks, zerocred:identities, zerocred:workloads, zerocred:grants, zerocred:verification. Remove or rename it.',
       },
     ]);
   });

@@ -173,6 +173,16 @@ describe("Pulumi's config map (what `pulumi up` passes the program)", () => {
     expect(loadPulumiConfig()).toEqual(parseStackConfig(devRaw()));
   });
 
+  it('loadPulumiConfig reads zerocred:resourceGroupName; the project default "" means unset', () => {
+    pulumi.runtime.setAllConfig({
+      ...toPulumiMap(devRaw()),
+      "zerocred:resourceGroupName": "zerocred-dev",
+    });
+    expect(loadPulumiConfig().resourceGroupName).toBe("zerocred-dev");
+    pulumi.runtime.setAllConfig({ ...toPulumiMap(devRaw()), "zerocred:resourceGroupName": "" });
+    expect("resourceGroupName" in loadPulumiConfig()).toBe(false);
+  });
+
   it("loadPulumiConfig detects unknown zerocred keys and throws ConfigError", () => {
     pulumi.runtime.setAllConfig({ ...toPulumiMap(devRaw()), "zerocred:grant": "[]" });
     expect(() => loadPulumiConfig()).toThrow(ConfigError);

@@ -29,6 +29,10 @@ interface Row {
   readonly message: string;
 }
 
+/** The fix named by every invalid zerocred:resourceGroupName (Azure's resource group naming rules). */
+const RG_FIX =
+  'is not a valid resource group name: use the existing group\'s name, 1–90 letters, digits, "_", "(", ")", "-" or ".", not ending in "." (e.g. "zerocred-dev", the bootstrap\'s targetResourceGroupName), or "" to let the stack create its own group.';
+
 /** One rule per row: the dev stack with one change must fail with exactly this one issue. */
 const ROWS: readonly Row[] = [
   {
@@ -90,6 +94,51 @@ const ROWS: readonly Row[] = [
     path: "azure-native:location",
     message:
       'azure-native:location: "West Europe" is not an Azure region name: use the programmatic name, lowercase without spaces (e.g. "westeurope"; list them with `az account list-locations -o table`).',
+  },
+  {
+    name: "resourceGroupName ends with a period",
+    changes: { "zerocred:resourceGroupName": "zerocred-dev." },
+    path: "zerocred:resourceGroupName",
+    message: `zerocred:resourceGroupName: "zerocred-dev." ${RG_FIX}`,
+  },
+  {
+    name: "resourceGroupName with a slash",
+    changes: { "zerocred:resourceGroupName": "team/zerocred" },
+    path: "zerocred:resourceGroupName",
+    message: `zerocred:resourceGroupName: "team/zerocred" ${RG_FIX}`,
+  },
+  {
+    name: "resourceGroupName with a space",
+    changes: { "zerocred:resourceGroupName": "zerocred dev" },
+    path: "zerocred:resourceGroupName",
+    message: `zerocred:resourceGroupName: "zerocred dev" ${RG_FIX}`,
+  },
+  {
+    name: "resourceGroupName longer than 90",
+    changes: { "zerocred:resourceGroupName": "g".repeat(91) },
+    path: "zerocred:resourceGroupName",
+    message: `zerocred:resourceGroupName: "${"g".repeat(56)}… ${RG_FIX}`,
+  },
+  {
+    name: "resourceGroupName not a string",
+    changes: { "zerocred:resourceGroupName": 42 },
+    path: "zerocred:resourceGroupName",
+    message:
+      'zerocred:resourceGroupName: 42 is a number, not a string: set the name of an existing resource group, or "" to create one, e.g. "zerocred-dev".',
+  },
+  {
+    name: "resourceGroupName empty (YAML null)",
+    changes: { "zerocred:resourceGroupName": null },
+    path: "zerocred:resourceGroupName",
+    message:
+      'zerocred:resourceGroupName: is empty: set the name of an existing resource group, or "" to create one, e.g. "zerocred-dev".',
+  },
+  {
+    name: "resourceGroupName key typo",
+    changes: { "zerocred:resourceGroup": "zerocred-dev" },
+    path: "zerocred:resourceGroup",
+    message:
+      'zerocred:resourceGroup: unknown key. Did you mean "zerocred:resourceGroupName"? zerocred\'s keys are: zerocred:prefix, zerocred:environment, zerocred:resourceGroupName, zerocred:deployer, zerocred:network, zerocred:vm, zerocred:aks, zerocred:identities, zerocred:workloads, zerocred:grants, zerocred:verification. Remove or rename it.',
   },
   {
     name: "deployer principalType case",
@@ -537,14 +586,14 @@ const ROWS: readonly Row[] = [
     changes: { "zerocred:netwrk": { addressSpace: "10.42.0.0/16" } },
     path: "zerocred:netwrk",
     message:
-      'zerocred:netwrk: unknown key. Did you mean "zerocred:network"? zerocred\'s keys are: zerocred:prefix, zerocred:environment, zerocred:deployer, zerocred:network, zerocred:vm, zerocred:aks, zerocred:identities, zerocred:workloads, zerocred:grants, zerocred:verification. Remove or rename it.',
+      'zerocred:netwrk: unknown key. Did you mean "zerocred:network"? zerocred\'s keys are: zerocred:prefix, zerocred:environment, zerocred:resourceGroupName, zerocred:deployer, zerocred:network, zerocred:vm, zerocred:aks, zerocred:identities, zerocred:workloads, zerocred:grants, zerocred:verification. Remove or rename it.',
   },
   {
     name: "namespace typo",
     changes: { "zercred:grants": [] },
     path: "zercred:grants",
     message:
-      'zercred:grants: unknown namespace "zercred". Did you mean "zerocred:grants"? zerocred\'s keys are: zerocred:prefix, zerocred:environment, zerocred:deployer, zerocred:network, zerocred:vm, zerocred:aks, zerocred:identities, zerocred:workloads, zerocred:grants, zerocred:verification.',
+      'zercred:grants: unknown namespace "zercred". Did you mean "zerocred:grants"? zerocred\'s keys are: zerocred:prefix, zerocred:environment, zerocred:resourceGroupName, zerocred:deployer, zerocred:network, zerocred:vm, zerocred:aks, zerocred:identities, zerocred:workloads, zerocred:grants, zerocred:verification.',
   },
   {
     name: "location typo",
@@ -558,7 +607,7 @@ const ROWS: readonly Row[] = [
     changes: { "zerocred:colour": "blue" },
     path: "zerocred:colour",
     message:
-      "zerocred:colour: unknown key. zerocred's keys are: zerocred:prefix, zerocred:environment, zerocred:deployer, zerocred:network, zerocred:vm, zerocred:aks, zerocred:identities, zerocred:workloads, zerocred:grants, zerocred:verification. Remove or rename it.",
+      "zerocred:colour: unknown key. zerocred's keys are: zerocred:prefix, zerocred:environment, zerocred:resourceGroupName, zerocred:deployer, zerocred:network, zerocred:vm, zerocred:aks, zerocred:identities, zerocred:workloads, zerocred:grants, zerocred:verification. Remove or rename it.",
   },
   {
     name: "vm empty (YAML null)",
