@@ -13,7 +13,7 @@ import { parse } from "yaml";
 import { startEmulators } from "../sim/emulators";
 import { buildModel, principalsToVerify, toEmulatorWorld } from "../sim/model";
 import { evaluateProgram } from "../sim/program";
-import { simulate, simulationTimeoutSeconds, DEFAULT_PROGRAM } from "../sim/simulate";
+import { DEFAULT_PROGRAM, freshRequire, simulate, simulationTimeoutSeconds } from "../sim/simulate";
 import { buildTimeline } from "../sim/timeline";
 import { runVerifiers } from "../sim/verifiers";
 
@@ -163,8 +163,7 @@ async function benchScale(): Promise<void> {
 async function benchPropagation(): Promise<void> {
   const evaluation = await evaluateProgram({
     config: devConfig(),
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a Pulumi program is CommonJS
-    load: async () => require(DEFAULT_PROGRAM) as Record<string, unknown>,
+    load: async () => freshRequire(DEFAULT_PROGRAM),
   });
   const model = buildModel(evaluation.resources);
   const plan = principalsToVerify(model, {

@@ -82,7 +82,7 @@ export interface SimulationReport {
 }
 
 /** Loads a CommonJS/TypeScript program afresh (tsx's hook compiles .ts): a new `pulumi up`. */
-function freshRequire(file: string): Record<string, unknown> {
+export function freshRequire(file: string): Record<string, unknown> {
   // Under `tsx` the hook is already there; elsewhere (vitest, plain node) register it once.
   if (!(".ts" in require.extensions)) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- tsx registers a CommonJS hook
