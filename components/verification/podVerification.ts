@@ -10,9 +10,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { POD_VERIFIER_FILE_NAME, podVerifierBundle } from "./bundle";
 import {
   DEFAULT_VERIFICATION_TIMEOUT_SECONDS,
-  MAX_VERIFICATION_TIMEOUT_SECONDS,
-  MIN_VERIFICATION_TIMEOUT_SECONDS,
+  PRINCIPAL_NAME,
   pulumiTimeout,
+  validateTimeoutSeconds,
 } from "./vmVerification";
 
 /**
@@ -58,8 +58,6 @@ export interface PodVerificationArgs {
   readonly dependsOn?: readonly pulumi.Resource[];
 }
 
-const PRINCIPAL_NAME = /^[A-Za-z0-9._-]{1,64}$/;
-
 /** Validates the plain parts of the args; throws an Error naming the setting, value and fix. */
 export function validatePodVerificationArgs(args: PodVerificationArgs): void {
   if (!PRINCIPAL_NAME.test(args.principal)) {
@@ -70,16 +68,7 @@ export function validatePodVerificationArgs(args: PodVerificationArgs): void {
   if (args.expected !== "allow" && args.expected !== "deny") {
     throw new Error(`expected is '${String(args.expected)}': use 'allow' or 'deny'.`);
   }
-  const timeout = args.timeoutSeconds ?? DEFAULT_VERIFICATION_TIMEOUT_SECONDS;
-  if (
-    !Number.isInteger(timeout) ||
-    timeout < MIN_VERIFICATION_TIMEOUT_SECONDS ||
-    timeout > MAX_VERIFICATION_TIMEOUT_SECONDS
-  ) {
-    throw new Error(
-      `timeoutSeconds is ${timeout}: use a whole number of seconds from ${MIN_VERIFICATION_TIMEOUT_SECONDS} to ${MAX_VERIFICATION_TIMEOUT_SECONDS}.`,
-    );
-  }
+  validateTimeoutSeconds(args.timeoutSeconds);
   const backoffLimit = args.backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
   if (!Number.isInteger(backoffLimit) || backoffLimit < 0 || backoffLimit > 6) {
     throw new Error(`backoffLimit is ${backoffLimit}: use a whole number from 0 to 6.`);

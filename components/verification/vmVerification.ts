@@ -55,21 +55,28 @@ export interface VmVerificationArgs {
   readonly dependsOn?: readonly pulumi.Resource[];
 }
 
-const PRINCIPAL_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+/** A principal's label in the results (the expected-access row's name): 1–64 of `A-Za-z0-9._-`. */
+export const PRINCIPAL_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Both verifiers' retry budget: a whole number of seconds within the supported range. */
+export function validateTimeoutSeconds(
+  timeoutSeconds: number = DEFAULT_VERIFICATION_TIMEOUT_SECONDS,
+): void {
+  if (
+    !Number.isInteger(timeoutSeconds) ||
+    timeoutSeconds < MIN_VERIFICATION_TIMEOUT_SECONDS ||
+    timeoutSeconds > MAX_VERIFICATION_TIMEOUT_SECONDS
+  ) {
+    throw new Error(
+      `timeoutSeconds is ${timeoutSeconds}: use a whole number of seconds from ${MIN_VERIFICATION_TIMEOUT_SECONDS} to ${MAX_VERIFICATION_TIMEOUT_SECONDS}.`,
+    );
+  }
+}
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** Validates the plain parts of the args; throws an Error naming the setting, value and fix. */
 export function validateVmVerificationArgs(args: VmVerificationArgs): void {
-  const timeout = args.timeoutSeconds ?? DEFAULT_VERIFICATION_TIMEOUT_SECONDS;
-  if (
-    !Number.isInteger(timeout) ||
-    timeout < MIN_VERIFICATION_TIMEOUT_SECONDS ||
-    timeout > MAX_VERIFICATION_TIMEOUT_SECONDS
-  ) {
-    throw new Error(
-      `timeoutSeconds is ${timeout}: use a whole number of seconds from ${MIN_VERIFICATION_TIMEOUT_SECONDS} to ${MAX_VERIFICATION_TIMEOUT_SECONDS}.`,
-    );
-  }
+  validateTimeoutSeconds(args.timeoutSeconds);
   if (args.principals.length === 0) {
     throw new Error("principals is empty: list at least one identity to verify.");
   }
