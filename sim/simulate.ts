@@ -4,7 +4,7 @@
  * them, and explain every mismatch — before any `pulumi up`.
  */
 import * as path from "node:path";
-import { evaluatePolicies, type PolicyViolation } from "../policies/evaluate";
+import { evaluatePolicies, fromRecorded, type PolicyViolation } from "../policies/evaluate";
 import { SIM_TENANT_ID } from "./cloud";
 import { diagnoseModel, interpretResults, type Diagnosis, type VerifierResult } from "./diagnose";
 import { prepareEmulatorKeys, startEmulators, type EmulatorKeys } from "./emulators";
@@ -139,18 +139,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
   const policy =
     options.policies === false
       ? []
-      : evaluatePolicies(
-          first.resources.map((r) => ({
-            type: r.type,
-            name: r.name,
-            urn: r.urn,
-            props: r.inputs,
-            outputs: r.outputs,
-            dependencies: r.dependencies,
-            parent: r.parent,
-          })),
-          { environment: environmentOf(options.config) },
-        );
+      : evaluatePolicies(first.resources.map(fromRecorded), {
+          environment: environmentOf(options.config),
+        });
 
   let emulatorsMs = 0;
   let verifiersMs = 0;
