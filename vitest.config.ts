@@ -71,6 +71,9 @@ export default defineConfig({
             ...e2eOnly,
           ],
           pool: "forks",
+          // The emulators' keys are generated once per run and shared (test/harness/emulator-keys.ts).
+          globalSetup: ["test/harness/global-setup.ts"],
+          setupFiles: ["test/harness/setup-e2e.ts"],
         },
       },
     ],
