@@ -59,6 +59,7 @@ export default defineConfig({
           include: UNIT_DIRS.map((dir) => `test/${dir}/**/*.test.ts`),
           exclude: [...configDefaults.exclude, ...e2eOnly],
           pool: "threads",
+          setupFiles: ["test/harness/setup-pulumi.ts"],
         },
       },
       {
@@ -73,7 +74,7 @@ export default defineConfig({
           pool: "forks",
           // The emulators' keys are generated once per run and shared (test/harness/emulator-keys.ts).
           globalSetup: ["test/harness/global-setup.ts"],
-          setupFiles: ["test/harness/setup-e2e.ts"],
+          setupFiles: ["test/harness/setup-pulumi.ts", "test/harness/setup-e2e.ts"],
         },
       },
     ],
