@@ -5,6 +5,7 @@ import {
   DEFAULTS,
   checkAllowedIpRange,
   checkKubernetesVersion,
+  checkKubernetesVersionAgainstChannel,
   checkResourceGroupName,
   formatConfigIssues,
   parseStackConfig,
@@ -161,11 +162,26 @@ describe("parseStackConfig: valid configs", () => {
     expect(spec.grants[0].roleName).toBe("Key Vault Secrets User");
   });
 
-  it.each(["", "1.33", "1.33.2", "1.30.10"])("accepts kubernetesVersion %j", (v) => {
+  it.each(["", "1.33", "1.33.2", "1.30.10"])("kubernetesVersion %j is a version", (v) => {
     expect(checkKubernetesVersion(v)).toBeUndefined();
+  });
+
+  it('accepts kubernetesVersion "" (the only value the stable auto-upgrade channel keeps true)', () => {
     expect(
-      parseStackConfig(edited({ "zerocred:aks.kubernetesVersion": v })).aks.kubernetesVersion,
-    ).toBe(v);
+      parseStackConfig(edited({ "zerocred:aks.kubernetesVersion": "" })).aks.kubernetesVersion,
+    ).toBe("");
+  });
+
+  it.each<[string, string, boolean]>([
+    ["1.33", "stable", false],
+    ["1.33", "rapid", false],
+    ["1.33", "patch", true],
+    ["1.33.2", "patch", false],
+    ["1.33.2", "none", true],
+    ["1.33.2", "node-image", true],
+    ["", "stable", true],
+  ])("a pinned %j survives the %s channel: %s", (version, channel, ok) => {
+    expect(checkKubernetesVersionAgainstChannel(version, channel) === undefined).toBe(ok);
   });
 
   it.each(["203.0.113.7", "203.0.113.0/24", "8.8.8.8/32", "20.0.0.0/8"])(
