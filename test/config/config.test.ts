@@ -12,7 +12,7 @@ import {
   type ConfigIssue,
   type StackSpec,
 } from "../../infra/config";
-import { DEV_SSH_KEY, devRaw, edited } from "./fixtures";
+import { DELETE, DEV_SSH_KEY, devRaw, edited } from "./fixtures";
 
 function issuesOf(raw: Record<string, unknown>): ConfigIssue[] {
   try {
@@ -32,6 +32,7 @@ const DEV_SPEC: StackSpec = {
   location: "westeurope",
   prefix: "zc",
   environment: "dev",
+  resourceGroupName: "zerocred-dev",
   deployer: { principalType: "User", kubeloginMode: "azurecli" },
   network: { addressSpace: "10.42.0.0/16", allowedIpRanges: [] },
   vm: {
@@ -217,7 +218,9 @@ describe("parseStackConfig: valid configs", () => {
   });
 
   it('leaves resourceGroupName unset by default and for "" (the stack creates its own group)', () => {
-    expect("resourceGroupName" in parseStackConfig(devRaw())).toBe(false);
+    expect(
+      "resourceGroupName" in parseStackConfig(edited({ "zerocred:resourceGroupName": DELETE })),
+    ).toBe(false);
     expect(
       "resourceGroupName" in parseStackConfig(edited({ "zerocred:resourceGroupName": "" })),
     ).toBe(false);
