@@ -81,6 +81,12 @@ export interface StackSpec {
   readonly deployer: {
     readonly principalType: DeployerPrincipalType;
     readonly kubeloginMode: KubeloginMode;
+    /**
+     * Who grants the deployer "Azure Kubernetes Service RBAC Cluster Admin": `stack` (unset: this stack,
+     * on the cluster) or `preassigned` (the bootstrap did, on the resource group, ahead of time — CI sets
+     * it; no propagation wait, and a preview by another identity shows no change).
+     */
+    readonly clusterAdmin?: ClusterAdminMode;
   };
   readonly network: {
     readonly addressSpace: string;
@@ -140,6 +146,8 @@ export class ConfigError extends pulumi.RunError {
 export const ENVIRONMENTS = ["dev", "prod"] as const;
 export const DEPLOYER_PRINCIPAL_TYPES = ["User", "ServicePrincipal"] as const;
 export const KUBELOGIN_MODES = ["azurecli", "workloadidentity", "spn", "msi"] as const;
+export const CLUSTER_ADMIN_MODES = ["stack", "preassigned"] as const;
+export type ClusterAdminMode = (typeof CLUSTER_ADMIN_MODES)[number];
 /** The only secret the stack declares (components/keyVault.ts). */
 export const CANARY_SECRET_NAME = "canary";
 /** The grant principal that means the VM's system-assigned identity. */
@@ -179,7 +187,7 @@ export const CONFIG_KEYS = {
   "zerocred:prefix": [],
   "zerocred:environment": [],
   "zerocred:resourceGroupName": [],
-  "zerocred:deployer": ["principalType", "kubeloginMode"],
+  "zerocred:deployer": ["principalType", "kubeloginMode", "clusterAdmin"],
   "zerocred:network": ["addressSpace", "allowedIpRanges"],
   "zerocred:vm": ["size", "adminUsername", "sshPublicKey", "identities"],
   "zerocred:aks": ["nodeSize", "nodeCount", "kubernetesVersion"],
@@ -538,6 +546,7 @@ const rootSchema = z.object({
     {
       principalType: oneOf(DEPLOYER_PRINCIPAL_TYPES).default(DEFAULTS.deployer.principalType),
       kubeloginMode: oneOf(KUBELOGIN_MODES).default(DEFAULTS.deployer.kubeloginMode),
+      clusterAdmin: oneOf(CLUSTER_ADMIN_MODES).optional(),
     },
     "{ principalType: User, kubeloginMode: azurecli }",
   ).prefault({}),
