@@ -21,6 +21,7 @@
 import {
   BUILT_IN_ROLES,
   findRole,
+  operationMatches,
   permits,
   roleGuidFromDefinitionId,
   type RoleDefinition,
@@ -87,12 +88,23 @@ export function roleOf(
     : { ...custom, id: custom.guid, description: custom.roleName };
 }
 
-/** The narrowest built-in role (fewest actions, never a privileged one) that grants `action`. */
+/**
+ * The narrowest built-in role that grants `action`: the one whose matching pattern is most specific
+ * (fewest wildcard characters covered: `Microsoft.Network/*` beats `*`), then the one with fewest
+ * actions; never a privileged role.
+ */
 export function suggestRole(action: string): string | undefined {
   const privileged = new Set(["Owner", "User Access Administrator"]);
+  const specificity = (r: RoleDefinition) =>
+    Math.max(
+      ...r.actions
+        .filter((p) => operationMatches(p, action))
+        .map((p) => p.replace(/\*/g, "").length),
+    );
   return [...BUILT_IN_ROLES]
     .filter((r) => !privileged.has(r.roleName) && permits(r, action, "action"))
-    .sort((a, b) => a.actions.length - b.actions.length)[0]?.roleName;
+    .sort((a, b) => specificity(b) - specificity(a) || a.actions.length - b.actions.length)[0]
+    ?.roleName;
 }
 
 export interface Caller {
