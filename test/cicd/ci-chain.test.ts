@@ -173,3 +173,33 @@ describe("the CI policy gate runs the pack with the stack's environment", () => 
     expect(policyPackConfigProblem(repo(files), stack)).toBe(expected);
   });
 });
+
+describe("PR previews sign in as the read-only previewer, never as the deployer (item 6)", () => {
+  const pr = workflows["pr.yml"].jobs.preview;
+  const idsOf = (job: Job) => {
+    const login = job.steps.find((s) => s.uses?.startsWith("azure/login@"));
+    return [job.env?.ARM_CLIENT_ID, job.env?.AZURE_CLIENT_ID, login?.with?.["client-id"]];
+  };
+  it("pr.yml (runs the PR's own workflow file) uses AZURE_PREVIEW_CLIENT_ID everywhere", () => {
+    expect(idsOf(pr)).toEqual([
+      "${{ vars.AZURE_PREVIEW_CLIENT_ID }}",
+      "${{ vars.AZURE_PREVIEW_CLIENT_ID }}",
+      "${{ vars.AZURE_PREVIEW_CLIENT_ID }}",
+    ]);
+    expect(fs.readFileSync(path.join(DIR, "pr.yml"), "utf8")).not.toMatch(
+      /\$\{\{\s*vars\.AZURE_CLIENT_ID\s*\}\}/,
+    );
+  });
+  it.each([
+    ["main.yml", "deploy"],
+    ["destroy.yml", "destroy"],
+  ])("%s:%s signs in as the deployer, inside the stack's environment", (file, id) => {
+    const job = workflows[file].jobs[id] as Job & { environment?: string };
+    expect(idsOf(job)).toEqual([
+      "${{ vars.AZURE_CLIENT_ID }}",
+      "${{ vars.AZURE_CLIENT_ID }}",
+      "${{ vars.AZURE_CLIENT_ID }}",
+    ]);
+    expect(job.environment).toBeDefined();
+  });
+});
