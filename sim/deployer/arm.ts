@@ -94,6 +94,9 @@ export function roleOf(
  * actions; never a privileged role.
  */
 export function suggestRole(action: string): string | undefined {
+  if (/\/read$/i.test(action)) {
+    return "Reader";
+  }
   const privileged = new Set(["Owner", "User Access Administrator"]);
   const specificity = (r: RoleDefinition) =>
     Math.max(
@@ -108,6 +111,8 @@ export function suggestRole(action: string): string | undefined {
 }
 
 export interface Caller {
+  /** The identity's name, for messages. */
+  readonly name?: string;
   readonly principalId: string;
   readonly clientId: string;
   readonly assignments: readonly DeployerRoleAssignment[];
@@ -216,6 +221,11 @@ export interface ArmPlanOptions {
   readonly operation: Operation;
   readonly registeredProviders: readonly string[];
   readonly subscriptionId: string;
+  /**
+   * Read every resource too (`pulumi preview --refresh`, `pulumi refresh`). A plain preview reads no
+   * resource from ARM (the engine diffs against the state); only its invokes call ARM.
+   */
+  readonly refresh?: boolean;
 }
 
 /** One check per ARM operation, in deployment order (`resources` must already be in that order). */
@@ -260,7 +270,7 @@ export function checkArmOperations(
     } else {
       const role = suggestRole(action);
       fix =
-        `Grant the deployer a role with '${action}' at '${scope}' or a scope above it` +
+        `Grant ${caller.name ?? "the identity"} a role with '${action}' at '${scope}' or a scope above it` +
         (role !== undefined ? ` (the narrowest built-in one is "${role}")` : "") +
         ` in bootstrap/, and run the bootstrap again.`;
     }
@@ -280,6 +290,9 @@ export function checkArmOperations(
 
   for (const r of resources) {
     if (!r.custom || !r.type.startsWith("azure-native:") || r.id === "") {
+      continue;
+    }
+    if (verb === "read" && opts.refresh !== true) {
       continue;
     }
     const armType = armResourceType(r.id);

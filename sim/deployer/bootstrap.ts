@@ -106,6 +106,17 @@ function str(v: unknown): string {
   return typeof v === "string" ? v : "";
 }
 
+/** `REQUIRED_RESOURCE_PROVIDERS` of bootstrap/providers.ts, lowercase; none when the module is absent. */
+export function documentedRegistrations(dir = BOOTSTRAP_DIR): string[] {
+  const file = path.join(dir, "providers.ts");
+  if (!fs.existsSync(file)) {
+    return [];
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded through tsx's hook
+  const mod = require(file) as { REQUIRED_RESOURCE_PROVIDERS?: readonly { namespace: string }[] };
+  return (mod.REQUIRED_RESOURCE_PROVIDERS ?? []).map((p) => p.namespace.toLowerCase());
+}
+
 /** Evaluates bootstrap/ with the given stack file in the simulated cloud and extracts its world. */
 export async function evaluateBootstrap(
   configFile = DEFAULT_BOOTSTRAP_CONFIG,
@@ -183,6 +194,9 @@ export async function evaluateBootstrap(
     .map((o) => str(o.resourceProviderNamespace) || str(o.providerNamespace))
     .filter((ns) => ns !== "")
     .map((ns) => ns.toLowerCase());
+  // Namespaces the documented bootstrap procedure registers (bootstrap/providers.ts, run once per
+  // subscription by someone holding <namespace>/register/action there; azure-native has no resource for it).
+  registeredProviders.push(...documentedRegistrations());
   const github = (() => {
     const raw = config["zerocred-bootstrap:github"];
     const g = (typeof raw === "string" ? JSON.parse(raw) : raw) as

@@ -10,9 +10,8 @@
  *   A new assignment is in effect only after propagation: Microsoft documents it can take minutes
  *   (the same page; issue 10 uses ~5 minutes), the default delay below.
  * - Apply: with server-side apply (zerocred's provider sets enableServerSideApply) each create is a
- *   PATCH (ApplyPatchType), a dry-run one during `pulumi preview`; Kubernetes authorizes a dry-run request
- *   exactly like the real one (Kubernetes API concepts, "Dry-run": "Authorization for dry-run and
- *   non-dry-run requests is identical").
+ *   PATCH (ApplyPatchType), authorized as the `write` data action. (`pulumi preview` is not applied here:
+ *   the provider turns a 403 on its dry run into a client-side preview, see chain.ts.)
  * - Retries: `await.Creation` retries the request only while `apierrors.IsNotFound` or
  *   `meta.IsNoMatchError` holds, 5 retries after 1 s, doubling (pulumi/pulumi-kubernetes
  *   provider/pkg/await/await.go `Creation`, provider/pkg/retry/retry.go `SleepingRetry`); a 403 fails
