@@ -12,7 +12,7 @@ import type { RecordedResource } from "../cloud";
 import { evaluateProgram, type Evaluation } from "../program";
 import { freshRequire } from "../simulate";
 import { checkArmOperations, writeRights, type Caller, type Operation } from "./arm";
-import { evaluateBootstrap, type BootstrapWorld } from "./bootstrap";
+import { evaluateBootstrap, type BootstrapWorld, type DeployerIdentity } from "./bootstrap";
 import { startExchanger, type TokenExchanger } from "./exchange";
 import { interpolate, type ExpressionContext } from "./expressions";
 import { checkKubelogin, execArgs } from "./kubelogin";
@@ -156,11 +156,15 @@ function stepEnv(
 function setConfig(
   config: Record<string, unknown>,
   key: string,
-  value: string,
+  value: string | undefined,
   usePath: boolean,
 ): void {
   if (!usePath || !key.includes(".")) {
-    config[key] = value;
+    if (value === undefined) {
+      delete config[key];
+    } else {
+      config[key] = value;
+    }
     return;
   }
   const [top, ...rest] = key.split(".");
@@ -173,7 +177,11 @@ function setConfig(
       typeof cur[part] === "object" && cur[part] !== null ? { ...(cur[part] as object) } : {};
     cur = cur[part] as Record<string, unknown>;
   }
-  cur[rest[rest.length - 1]!] = value;
+  if (value === undefined) {
+    delete cur[rest[rest.length - 1]!];
+  } else {
+    cur[rest[rest.length - 1]!] = value;
+  }
   config[top!] = obj;
 }
 
@@ -366,27 +374,7 @@ async function runJob(
     return done({ subject: claims.sub });
   }
   const exchanged = await exchanger.exchange(tenantId, clientId, claims);
-  if (!exchanged.ok || exchanged.identity === undefined) {
-    const identity = world.identities.find(
-      (i) => i.clientId.toLowerCase() === clientId.toLowerCase(),
-    );
-    const subjects = world.credentials
-      .filter(
-        (c) => identity && c.identityResourceId.toLowerCase() === identity.resourceId.toLowerCase(),
-      )
-      .map((c) => c.subject);
-    finding(
-      "OIDC-EXCHANGE-FAILED",
-      `${run.label}: Entra rejects ${job.id}'s token (sub ${claims.sub}) for client ${clientId}: AADSTS${exchanged.code ?? "?"}: ${exchanged.message ?? ""}` +
-        (subjects.length > 0 ? ` The identity trusts only: ${subjects.join(", ")}.` : ""),
-      fixForSubject(claims.sub, environment, run),
-      login?.step,
-    );
-    return done({ subject: claims.sub });
-  }
-  const identity = exchanged.identity;
-  chain.push(`Entra: token for ${identity.name} (client ${identity.clientId})`);
-  const caller: Caller = {
+  const callerFor = (identity: DeployerIdentity): Caller => ({
     name: identity.name,
     principalId: identity.principalId,
     clientId: identity.clientId,
@@ -394,7 +382,39 @@ async function runJob(
       (a) => a.principalId.toLowerCase() === identity.principalId.toLowerCase(),
     ),
     customRoles: world.customRoles,
-  };
+  });
+  const named = world.identities.find((i) => i.clientId.toLowerCase() === clientId.toLowerCase());
+  const entra = `AADSTS${exchanged.code ?? "?"}: ${exchanged.message ?? ""}`;
+  if (!exchanged.ok || exchanged.identity === undefined) {
+    const subjects = world.credentials
+      .filter((c) => named && c.identityResourceId.toLowerCase() === named.resourceId.toLowerCase())
+      .map((c) => c.subject);
+    const writes = named !== undefined ? writeRights(callerFor(named)) : [];
+    if (run.event === "pull_request" && writes.length > 0) {
+      finding(
+        "PR-WRITE-IDENTITY",
+        `${run.label}: ${job.id} signs in as ${named!.name}, the identity with write rights (${writes[0]}), ` +
+          `and Entra rejects it (${entra}). A pull_request run executes the workflow as the PR wrote it, so ` +
+          `previews must never use the write identity.`,
+        "Sign in with the read-only previewer (its client id is the AZURE_PREVIEW_CLIENT_ID variable the bootstrap prints; subject pull_request).",
+        login?.step,
+      );
+      return done({ subject: claims.sub });
+    }
+    finding(
+      "OIDC-EXCHANGE-FAILED",
+      `${run.label}: Entra rejects ${job.id}'s token (sub ${claims.sub}) for client ${clientId}: ${entra}` +
+        (subjects.length > 0 ? ` The identity trusts only: ${subjects.join(", ")}.` : ""),
+      named === undefined
+        ? `Use a client id the bootstrap created (${world.identities.map((i) => `${i.name} ${i.clientId}`).join(", ")}), from the variables it prints.`
+        : fixForSubject(claims.sub, environment, run),
+      login?.step,
+    );
+    return done({ subject: claims.sub });
+  }
+  const identity = exchanged.identity;
+  chain.push(`Entra: token for ${identity.name} (client ${identity.clientId})`);
+  const caller = callerFor(identity);
 
   // 4. Each pulumi invocation, in step order; a failed step ends the job.
   const kubeloginVersion = job.kubelogin?.version;
@@ -416,7 +436,7 @@ async function runJob(
       setConfig(
         config,
         expandShell(set.key, stepEnv(job, set.step, ctx)),
-        expandShell(set.value, stepEnv(job, set.step, ctx)),
+        set.value === undefined ? undefined : expandShell(set.value, stepEnv(job, set.step, ctx)),
         set.path,
       );
     }

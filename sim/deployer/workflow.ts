@@ -54,7 +54,8 @@ export interface ConfigSet {
   readonly step: StepInfo;
   /** `zerocred:deployer.principalType` (with `--path`) or a plain key. */
   readonly key: string;
-  readonly value: string;
+  /** The value set; `undefined` for `pulumi config rm`. */
+  readonly value?: string;
   readonly path: boolean;
 }
 
@@ -300,6 +301,15 @@ function readStepCommands(step: StepInfo) {
         pulumi.push(invocation(step, "up", args));
       } else if (PULUMI_COMMANDS.includes(verb as PulumiCommand)) {
         pulumi.push(invocation(step, verb as PulumiCommand, args));
+      } else if (verb === "config" && (args.includes("rm") || args.includes("remove"))) {
+        const verbAt = Math.max(args.indexOf("rm"), args.indexOf("remove"));
+        const rest = args.slice(verbAt + 1);
+        const key = rest.find(
+          (a, i) => !a.startsWith("-") && !(i > 0 && ["--stack", "-s"].includes(rest[i - 1]!)),
+        );
+        if (key !== undefined) {
+          configSets.push({ step, key, value: undefined, path: rest.includes("--path") });
+        }
       } else if (verb === "config" && args.includes("set")) {
         const rest = args.slice(args.indexOf("set") + 1);
         const positional = rest.filter(
