@@ -27,7 +27,7 @@ import {
   type RoleDefinition,
 } from "../../components/roles";
 import type { RecordedInvoke, RecordedResource } from "../cloud";
-import { scopeCovers } from "../emulators/rbac";
+import { guidsEqual, scopeCovers } from "../../components/rules/armIds";
 import type { CustomRole, DeployerRoleAssignment } from "./bootstrap";
 import { conditionAllows, evaluateCondition } from "./condition";
 
@@ -126,10 +126,9 @@ export function authorize(
   scope: string,
   roleAssignmentRequest?: { roleGuid: string; principalType?: string },
 ): { allowed: boolean; grantedBy?: string; conditionReason?: string } {
-  const oid = caller.principalId.toLowerCase();
   let conditionReason: string | undefined;
   for (const a of caller.assignments) {
-    if (a.principalId.toLowerCase() !== oid || !scopeCovers(a.scope, scope)) {
+    if (!guidsEqual(a.principalId, caller.principalId) || !scopeCovers(a.scope, scope)) {
       continue;
     }
     const role = roleOf(a.roleDefinitionId, caller.customRoles);

@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { guidsEqual } from "../../components/rules/armIds";
 import type { RecordedResource } from "../cloud";
 import { evaluateProgram, type Evaluation } from "../program";
 import { freshRequire } from "../simulate";
@@ -378,16 +379,16 @@ async function runJob(
     name: identity.name,
     principalId: identity.principalId,
     clientId: identity.clientId,
-    assignments: world.roleAssignments.filter(
-      (a) => a.principalId.toLowerCase() === identity.principalId.toLowerCase(),
+    assignments: world.roleAssignments.filter((a) =>
+      guidsEqual(a.principalId, identity.principalId),
     ),
     customRoles: world.customRoles,
   });
-  const named = world.identities.find((i) => i.clientId.toLowerCase() === clientId.toLowerCase());
+  const named = world.identities.find((i) => guidsEqual(i.clientId, clientId));
   const entra = `AADSTS${exchanged.code ?? "?"}: ${exchanged.message ?? ""}`;
   if (!exchanged.ok || exchanged.identity === undefined) {
     const subjects = world.credentials
-      .filter((c) => named && c.identityResourceId.toLowerCase() === named.resourceId.toLowerCase())
+      .filter((c) => named && armIdsEqual(c.identityResourceId, named.resourceId))
       .map((c) => c.subject);
     const writes = named !== undefined ? writeRights(callerFor(named)) : [];
     if (run.event === "pull_request" && writes.length > 0) {
@@ -600,11 +601,7 @@ async function runJob(
         })),
         ...resources
           .filter((r) => r.custom && r.type === "azure-native:authorization:RoleAssignment")
-          .filter(
-            (r) =>
-              String(r.inputs.principalId ?? "").toLowerCase() ===
-              identity.principalId.toLowerCase(),
-          )
+          .filter((r) => guidsEqual(String(r.inputs.principalId ?? ""), identity.principalId))
           .map((r) => ({
             principalId: identity.principalId,
             roleDefinitionId: String(r.inputs.roleDefinitionId ?? ""),

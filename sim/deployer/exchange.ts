@@ -6,6 +6,7 @@
  * document and keys, so a mismatch answers with Entra's own code and message (AADSTS700213 …).
  */
 import * as https from "node:https";
+import { guidsEqual } from "../../components/rules/armIds";
 import { JWT_BEARER_ASSERTION_TYPE } from "../emulators/entra";
 import { prepareEmulatorKeys, startEmulators, type Emulators } from "../emulators";
 import { nowSeconds, signJwt, type SigningKey } from "../emulators/tokens";
@@ -106,9 +107,7 @@ export async function startExchanger(
         emulators.caPem,
       );
       if (status === 200) {
-        const identity = identities.find(
-          (i) => i.clientId.toLowerCase() === clientId.toLowerCase(),
-        );
+        const identity = identities.find((i) => guidsEqual(i.clientId, clientId));
         return { ok: true, identity };
       }
       const err = json as { error_codes?: number[]; error_description?: string };

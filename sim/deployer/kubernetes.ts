@@ -21,7 +21,7 @@
  */
 import { findRole, permits } from "../../components/roles";
 import type { RecordedResource } from "../cloud";
-import { scopeCovers } from "../emulators/rbac";
+import { guidsEqual, scopeCovers } from "../../components/rules/armIds";
 import { roleOf } from "./arm";
 import type { CustomRole } from "./bootstrap";
 import type { Scheduled } from "./order";
@@ -115,7 +115,7 @@ function allowedAt(
   atMs: number,
 ): DataPlaneAssignment | undefined {
   return assignments.find((a) => {
-    if (a.principalId.toLowerCase() !== principalId.toLowerCase() || a.effectiveAtMs > atMs) {
+    if (!guidsEqual(a.principalId, principalId) || a.effectiveAtMs > atMs) {
       return false;
     }
     if (!scopeCovers(a.scope, clusterId)) {
@@ -221,7 +221,7 @@ export function applyKubernetes(
     if (outcome === "forbidden" && findings.every((f) => f.code !== "K8S-FORBIDDEN")) {
       const pending = opts.assignments.filter(
         (a) =>
-          a.principalId.toLowerCase() === opts.principalId.toLowerCase() &&
+          guidsEqual(a.principalId, opts.principalId) &&
           scopeCovers(a.scope, opts.clusterId) &&
           a.effectiveAtMs > at &&
           permits(
