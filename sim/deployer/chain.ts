@@ -12,7 +12,7 @@ import { guidsEqual } from "../../components/rules/armIds";
 import type { RecordedResource } from "../cloud";
 import { evaluateProgram, type Evaluation } from "../program";
 import { freshRequire } from "../simulate";
-import { checkArmOperations, writeRights, type Caller, type Operation } from "./arm";
+import { authorize, checkArmOperations, writeRights, type Caller, type Operation } from "./arm";
 import { evaluateBootstrap, type BootstrapWorld, type DeployerIdentity } from "./bootstrap";
 import { startExchanger, type TokenExchanger } from "./exchange";
 import { interpolate, type ExpressionContext } from "./expressions";
@@ -636,7 +636,26 @@ async function runJob(
     }
   }
 
-  // 5. kubelogin outside Pulumi (e.g. `kubelogin convert-kubeconfig -l workloadidentity` + kubectl).
+  // 5. Purging a soft-deleted vault with the Azure CLI (destroy.yml): a subscription-level action on
+  // the deleted vault (https://learn.microsoft.com/azure/key-vault/general/key-vault-recovery,
+  // "Microsoft.KeyVault/locations/deletedVaults/purge/action").
+  for (const step of job.steps.filter((x) => /\baz keyvault purge\b/.test(x.run ?? ""))) {
+    // Any region and vault name: only the subscription prefix decides which assignments cover it.
+    const scope = `/subscriptions/${world.subscriptionId}/providers/Microsoft.KeyVault/locations/any/deletedVaults/any`;
+    const action = "Microsoft.KeyVault/locations/deletedVaults/purge/action";
+    if (!authorize(caller, action, scope).allowed) {
+      finding(
+        "ARM-AUTHORIZATION-FAILED",
+        `${step.name}: az keyvault purge fails: AuthorizationFailed: ${identity.name} may not perform '${action}' at the subscription (deleted vaults are subscription-level resources).`,
+        "Set zerocred-bootstrap:allowVaultPurge: true (a custom role with only the purge actions, at the subscription), or purge by hand.",
+        step,
+      );
+    } else {
+      chain.push(`az keyvault purge: ${action} authorized`);
+    }
+  }
+
+  // 6. kubelogin outside Pulumi (e.g. `kubelogin convert-kubeconfig -l workloadidentity` + kubectl).
   for (const k of job.kubeloginModes) {
     const env = stepEnv(job, k.step, ctx);
     const kl = checkKubelogin(
