@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { guidsEqual } from "../../components/rules/armIds";
+import { armIdsEqual, guidsEqual } from "../../components/rules/armIds";
 import type { RecordedResource } from "../cloud";
 import { evaluateProgram, type Evaluation } from "../program";
 import { freshRequire } from "../simulate";

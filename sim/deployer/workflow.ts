@@ -379,14 +379,14 @@ export function readWorkflow(text: string, file: string): WorkflowInfo {
   } catch (err) {
     throw new WorkflowError(`${file}: not valid YAML (${(err as Error).message.split("\n")[0]}).`);
   }
-  // YAML 1.1 readers turn a bare `on:` key into true; the yaml package (1.2) keeps "on".
-  if (!isObj(doc) || !("on" in doc || true in (doc as Record<string, unknown>))) {
+  // The yaml package (YAML 1.2) keeps the key `on` a string.
+  if (!isObj(doc) || !("on" in doc)) {
     throw new WorkflowError(`${file}: not a GitHub Actions workflow (no "on:" triggers).`);
   }
   if (!isObj(doc.jobs) || Object.keys(doc.jobs).length === 0) {
     throw new WorkflowError(`${file}: not a GitHub Actions workflow (no "jobs:").`);
   }
-  const triggers = readTriggers(doc.on ?? (doc as Record<string, unknown>)["true"]);
+  const triggers = readTriggers(doc.on);
   const workflowEnv = stringMap(doc.env);
   const workflowPermissions = doc.permissions;
   const unpinned: UnpinnedAction[] = [];
