@@ -220,7 +220,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
   let ci: CiReport[] | undefined;
   if (options.ci !== undefined && options.ci !== false && options.program === undefined) {
     progress("simulating the CI deployer chain of each workflow…");
-    ci = await runAllWorkflows(options.ci);
+    ci = await runAllWorkflows({ ...options.ci, keys: options.ci.keys ?? keys });
   }
 
   const mismatch = access.some((a) => a.ok === false);

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { armIdsEqual, guidsEqual } from "../../components/rules/armIds";
 import type { RecordedResource } from "../cloud";
+import type { EmulatorKeys } from "../emulators";
 import { evaluateProgram, type Evaluation } from "../program";
 import { freshRequire } from "../simulate";
 import { authorize, checkArmOperations, writeRights, type Caller, type Operation } from "./arm";
@@ -78,6 +79,8 @@ export interface CiOptions {
   readonly propagationDelayMs?: number;
   /** Shared between workflows of one `npm start` (bootstrap and stack evaluations are cached). */
   readonly cache?: CiCache;
+  /** Emulator keys to reuse for the Entra emulator and GitHub's issuer (generated when absent). */
+  readonly keys?: Promise<EmulatorKeys>;
 }
 
 export interface CiCache {
@@ -257,7 +260,12 @@ export async function runCiChain(file: string, options: CiOptions = {}): Promise
   if (azureJobs.length > 0) {
     cache.bootstrap ??= evaluateBootstrap(options.bootstrapConfig);
     const world = await cache.bootstrap;
-    cache.exchanger ??= startExchanger(world.tenantId, world.identities, world.credentials);
+    cache.exchanger ??= startExchanger(
+      world.tenantId,
+      world.identities,
+      world.credentials,
+      options.keys,
+    );
     const exchanger = await cache.exchanger;
     for (const job of azureJobs) {
       for (const run of workflowRuns(workflow)) {

@@ -8,7 +8,12 @@
 import * as https from "node:https";
 import { guidsEqual } from "../../components/rules/armIds";
 import { JWT_BEARER_ASSERTION_TYPE } from "../emulators/entra";
-import { prepareEmulatorKeys, startEmulators, type Emulators } from "../emulators";
+import {
+  prepareEmulatorKeys,
+  startEmulators,
+  type EmulatorKeys,
+  type Emulators,
+} from "../emulators";
 import { nowSeconds, signJwt, type SigningKey } from "../emulators/tokens";
 import type { DeployerCredential, DeployerIdentity } from "./bootstrap";
 import { GITHUB_ACTIONS_ISSUER, type GitHubTokenClaims } from "./oidc";
@@ -68,8 +73,10 @@ export async function startExchanger(
   tenantId: string,
   identities: readonly DeployerIdentity[],
   credentials: readonly DeployerCredential[],
+  /** Keys made earlier (`npm start` reuses the workload emulators'); generated when absent. */
+  prepared?: Promise<EmulatorKeys>,
 ): Promise<TokenExchanger> {
-  const keys = await prepareEmulatorKeys(1);
+  const keys = await (prepared ?? prepareEmulatorKeys(1));
   const githubKey: SigningKey = keys.clusterKeys[0]!;
   const emulators: Emulators = await startEmulators(
     {
