@@ -196,9 +196,19 @@ async function evaluateStack(
   config: Record<string, unknown>,
   world: BootstrapWorld,
   principalId: string,
+  /**
+   * A preview only needs the program's invokes, policy view and kubeconfig, none of which depend on who
+   * signs in: reuse an evaluation of the same stack and config made for another identity.
+   */
+  anyPrincipal: boolean,
 ): Promise<Evaluation> {
-  const key = JSON.stringify([stack, config, principalId]);
-  let cached = cache.stacks.get(key);
+  const prefix = JSON.stringify([stack, config]);
+  const key = `${prefix}|${principalId}`;
+  let cached =
+    cache.stacks.get(key) ??
+    (anyPrincipal
+      ? [...cache.stacks.entries()].find(([k]) => k.startsWith(`${prefix}|`))?.[1]
+      : undefined);
   if (cached === undefined) {
     // Evaluations share the Pulumi runtime: run them one after the other.
     const previous = [...cache.stacks.values()];
@@ -451,7 +461,15 @@ async function runJob(
     }
     let evaluation: Evaluation;
     try {
-      evaluation = await evaluateStack(cache, root, stack, config, world, identity.principalId);
+      evaluation = await evaluateStack(
+        cache,
+        root,
+        stack,
+        config,
+        world,
+        identity.principalId,
+        inv.command === "preview",
+      );
     } catch (err) {
       finding(
         "PULUMI-PROGRAM-FAILED",
