@@ -81,6 +81,12 @@ export interface StackSpec {
   readonly deployer: {
     readonly principalType: DeployerPrincipalType;
     readonly kubeloginMode: KubeloginMode;
+    /**
+     * Who grants the deployer "Azure Kubernetes Service RBAC Cluster Admin": `stack` (unset: this stack,
+     * on the cluster) or `preassigned` (the bootstrap did, on the resource group, ahead of time — CI sets
+     * it; no propagation wait, and a preview by another identity shows no change).
+     */
+    readonly clusterAdmin?: ClusterAdminMode;
   };
   readonly network: {
     readonly addressSpace: string;
@@ -140,6 +146,8 @@ export class ConfigError extends pulumi.RunError {
 export const ENVIRONMENTS = ["dev", "prod"] as const;
 export const DEPLOYER_PRINCIPAL_TYPES = ["User", "ServicePrincipal"] as const;
 export const KUBELOGIN_MODES = ["azurecli", "workloadidentity", "spn", "msi"] as const;
+export const CLUSTER_ADMIN_MODES = ["stack", "preassigned"] as const;
+export type ClusterAdminMode = (typeof CLUSTER_ADMIN_MODES)[number];
 /** The only secret the stack declares (components/keyVault.ts). */
 export const CANARY_SECRET_NAME = "canary";
 /** The grant principal that means the VM's system-assigned identity. */
@@ -179,7 +187,7 @@ export const CONFIG_KEYS = {
   "zerocred:prefix": [],
   "zerocred:environment": [],
   "zerocred:resourceGroupName": [],
-  "zerocred:deployer": ["principalType", "kubeloginMode"],
+  "zerocred:deployer": ["principalType", "kubeloginMode", "clusterAdmin"],
   "zerocred:network": ["addressSpace", "allowedIpRanges"],
   "zerocred:vm": ["size", "adminUsername", "sshPublicKey", "identities"],
   "zerocred:aks": ["nodeSize", "nodeCount", "kubernetesVersion"],
@@ -281,7 +289,38 @@ export function checkVmSize(value: string): string | undefined {
 export function checkKubernetesVersion(value: string): string | undefined {
   return value === "" || K8S_VERSION_RE.test(value)
     ? undefined
-    : `${showValue(value)} is not a Kubernetes version: use "" (the region's default), "1.33" or "1.33.2" (\`az aks get-versions -l <region>\`).`;
+    : `${showValue(value)} is not a Kubernetes version: use "" (the region's default, kept current by the cluster's "${AKS_UPGRADE_CHANNEL}" auto-upgrade channel).`;
+}
+
+/**
+ * The AKS cluster auto-upgrade channel zerocred sets (components/aksCluster.ts
+ * `autoUpgradeProfile.upgradeChannel`).
+ */
+export const AKS_UPGRADE_CHANNEL = "stable";
+
+/**
+ * A pinned Kubernetes version must survive the cluster's auto-upgrade channel: `stable` and `rapid` move
+ * the cluster to a newer MINOR version, `patch` to the newest patch of the same minor
+ * (https://learn.microsoft.com/azure/aks/auto-upgrade-cluster, "Cluster auto-upgrade channels"). Once AKS
+ * has upgraded past the pinned value, every `pulumi up` would send the older version back, and AKS does not
+ * downgrade (https://learn.microsoft.com/azure/aks/upgrade-aks-cluster). `""` lets the channel own it.
+ */
+export function checkKubernetesVersionAgainstChannel(
+  value: string,
+  channel: string = AKS_UPGRADE_CHANNEL,
+): string | undefined {
+  if (value === "" || !K8S_VERSION_RE.test(value)) {
+    return undefined;
+  }
+  const patchPinned = value.split(".").length === 3;
+  if (channel === "stable" || channel === "rapid" || (channel === "patch" && patchPinned)) {
+    return (
+      `${showValue(value)} is pinned, but the cluster auto-upgrades on the "${channel}" channel ` +
+      `(autoUpgradeProfile.upgradeChannel): once AKS upgrades it past ${value}, every pulumi up would ask ` +
+      `for a downgrade, which AKS refuses. Use "" (the region's default, kept current by the channel).`
+    );
+  }
+  return undefined;
 }
 
 /** The VNet address space: a valid IPv4 CIDR, /8–/19 (room for the vm /24 and the aks /20), clear of AKS's pod and service CIDRs. */
@@ -507,6 +546,7 @@ const rootSchema = z.object({
     {
       principalType: oneOf(DEPLOYER_PRINCIPAL_TYPES).default(DEFAULTS.deployer.principalType),
       kubeloginMode: oneOf(KUBELOGIN_MODES).default(DEFAULTS.deployer.kubeloginMode),
+      clusterAdmin: oneOf(CLUSTER_ADMIN_MODES).optional(),
     },
     "{ principalType: User, kubeloginMode: azurecli }",
   ).prefault({}),
@@ -546,7 +586,7 @@ const rootSchema = z.object({
       kubernetesVersion: text(
         'a Kubernetes version or "" for the default',
         '"1.33"',
-        checkKubernetesVersion,
+        (v) => checkKubernetesVersion(v) ?? checkKubernetesVersionAgainstChannel(v),
         {
           number:
             'not a string (YAML reads 1.30 as 1.3): quote it, e.g. "1.33", or use "" for the default.',

@@ -14,6 +14,7 @@ import {
   policyPackConfigPath,
   policyPackConfigProblem,
 } from "../../.github/scripts/policy-pack-config";
+import { resourceGroupProblem } from "../../.github/scripts/resource-group";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const DIR = path.join(ROOT, ".github", "workflows");
@@ -201,5 +202,31 @@ describe("PR previews sign in as the read-only previewer, never as the deployer 
       "${{ vars.AZURE_CLIENT_ID }}",
     ]);
     expect(job.environment).toBeDefined();
+  });
+});
+
+describe("CI deploys into the bootstrap's resource group (item 9)", () => {
+  it("the committed dev stack names the bootstrap's default target group", () => {
+    expect(resourceGroupProblem(ROOT, "dev", "zerocred-dev")).toBeUndefined();
+  });
+  it("a stack that would create its own group fails before pulumi runs, naming the fix", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zc-rg-"));
+    fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config:\n  zerocred:environment: dev\n");
+    expect(resourceGroupProblem(dir, "dev", "zerocred-dev")).toBe(
+      'Pulumi.dev.yaml: zerocred:resourceGroupName is unset (the stack would create its own group), but the CI deployer may deploy only into "zerocred-dev" (AZURE_RESOURCE_GROUP, the bootstrap\'s targetResourceGroupName) and cannot create groups: run `pulumi config set zerocred:resourceGroupName zerocred-dev --stack dev` and commit Pulumi.dev.yaml.',
+    );
+    expect(resourceGroupProblem(dir, "dev", undefined)).toBeUndefined();
+  });
+  it.each([
+    ["main.yml", "deploy"],
+    ["pr.yml", "preview"],
+  ])("%s:%s checks it before the first pulumi preview/up", (file, id) => {
+    const steps = workflows[file].jobs[id].steps;
+    const check = steps.findIndex((s) =>
+      (s.run ?? "").includes('npx tsx .github/scripts/resource-group.ts "$PULUMI_STACK"'),
+    );
+    const first = steps.findIndex((s) => /pulumi (preview|up)\b/.test(s.run ?? ""));
+    expect(check).toBeGreaterThanOrEqual(0);
+    expect(check).toBeLessThan(first);
   });
 });

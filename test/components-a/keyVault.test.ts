@@ -274,11 +274,18 @@ describe("KeyVault component", () => {
       tenantId: TENANT,
       retainOnDelete: true,
     });
-    await unwrap(kv.canarySecretId);
+    // Its own default vault beside it: the test must not rely on one an earlier test created.
+    const plain = new mod.KeyVault("plainkv", {
+      ...base,
+      vaultName: "zc-kv-plainkv",
+      tenantId: TENANT,
+    });
+    await Promise.all([unwrap(kv.canarySecretId), unwrap(plain.canarySecretId)]);
     const resources = await registered(cloud);
     expect(named(resources, "prodkv-vault").options.retainOnDelete).toBe(true);
     expect(named(resources, "prodkv-canary").options.retainOnDelete).toBe(true);
-    expect(named(resources, "vault-vault").options.retainOnDelete).toBeFalsy();
+    expect(named(resources, "plainkv-vault").options.retainOnDelete).toBeFalsy();
+    expect(named(resources, "plainkv-canary").options.retainOnDelete).toBeFalsy();
   });
 
   it("rejects invalid plain settings before registering children, listing every problem", async () => {
