@@ -93,6 +93,12 @@ export function newCiCache(): CiCache {
   return { stacks: new Map() };
 }
 
+/** A file's path for messages: relative inside the repository, absolute outside it. */
+function displayPath(file: string, root: string): string {
+  const rel = path.relative(root, file);
+  return rel === "" || rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
+}
+
 /** Resolves `--ci <workflow>`: a path, or a name in .github/workflows (`main`, `main.yml`). */
 export function resolveWorkflowFile(nameOrPath: string, root = ROOT, cwd = process.cwd()): string {
   const dir = path.join(root, ".github", "workflows");
@@ -252,7 +258,7 @@ export async function runCiChain(file: string, options: CiOptions = {}): Promise
   const root = options.root ?? ROOT;
   const cache = options.cache ?? newCiCache();
   const text = fs.readFileSync(file, "utf8");
-  const workflow = readWorkflow(text, path.relative(root, file) || file);
+  const workflow = readWorkflow(text, displayPath(file, root));
   const findings: CiFinding[] = [];
   const jobs: JobRunReport[] = [];
   const wf = path.basename(file).replace(/\.ya?ml$/, "");
@@ -719,7 +725,7 @@ function fixForSubject(sub: string, environment: string | undefined, run: Workfl
 
 /** Reads one workflow (for `--ci` input validation: exit 2 on an unreadable file). */
 export function loadWorkflow(file: string, root = ROOT): WorkflowInfo {
-  return readWorkflow(fs.readFileSync(file, "utf8"), path.relative(root, file) || file);
+  return readWorkflow(fs.readFileSync(file, "utf8"), displayPath(file, root));
 }
 
 export type { RecordedResource };
