@@ -16,7 +16,7 @@ import {
   type DeploymentModel,
   type VerificationTarget,
 } from "./model";
-import { accessPicture } from "./picture";
+import { accessGraph, mermaidFlowchart, type AccessGraph } from "./picture";
 import { buildPlan, formatPlan, type Plan } from "./plan";
 import { evaluateProgram, ProgramError, type Evaluation } from "./program";
 import { buildTimeline, formatTimeline, type Timeline } from "./timeline";
@@ -78,6 +78,8 @@ export interface SimulationReport {
   readonly idempotency: IdempotencyReport;
   readonly timeline: Timeline;
   readonly mermaid: string;
+  /** The access graph the Mermaid text draws (sim/svg.ts renders it for --svg). */
+  readonly accessGraph: AccessGraph;
   readonly exitCode: number;
 }
 
@@ -131,6 +133,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
 
   const tenantId = first.cloud.tenantId ?? SIM_TENANT_ID;
   const model: DeploymentModel = buildModel(first.resources);
+  const graph = accessGraph(model);
   const verificationPlan = principalsToVerify(model, {
     tenantId,
     expectedAccess: first.exports.expectedAccess,
@@ -235,7 +238,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
     policy,
     idempotency,
     timeline: buildTimeline(first.resources),
-    mermaid: accessPicture(model),
+    mermaid: mermaidFlowchart(graph),
+    accessGraph: graph,
     exitCode: mismatch || errors ? 1 : 0,
   };
 }
