@@ -68,17 +68,20 @@ export function scratchProject(
   packed: PackedPackage,
   name: string,
   options: {
-    readonly dependencies: Record<string, string>;
+    /** Written as the project's package.json unless `files` has one. */
+    readonly dependencies?: Record<string, string>;
     readonly links: readonly string[];
+    /** Commands to link in node_modules/.bin, as npm does for the package's "bin". */
+    readonly bin?: Record<string, string>;
     readonly files: Record<string, string>;
   },
 ): string {
   const project = path.join(packed.dir, name);
   fs.mkdirSync(path.join(project, "node_modules", "zerocred"), { recursive: true });
-  fs.writeFileSync(
-    path.join(project, "package.json"),
-    `${JSON.stringify({ name, version: "1.0.0", private: true, dependencies: options.dependencies }, null, 2)}\n`,
-  );
+  if (!("package.json" in options.files)) {
+    const manifest = { name, version: "1.0.0", private: true, dependencies: options.dependencies };
+    fs.writeFileSync(path.join(project, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  }
   execFileSync(
     "tar",
     [
@@ -92,6 +95,13 @@ export function scratchProject(
   );
   for (const dependency of options.links) {
     linkDependency(project, dependency);
+  }
+  for (const [command, file] of Object.entries(options.bin ?? {})) {
+    fs.mkdirSync(path.join(project, "node_modules", ".bin"), { recursive: true });
+    fs.symlinkSync(
+      path.join("..", "zerocred", file),
+      path.join(project, "node_modules", ".bin", command),
+    );
   }
   for (const [file, text] of Object.entries(options.files)) {
     fs.mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
