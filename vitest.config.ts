@@ -25,6 +25,7 @@ const UNIT_DIRS = [
   "config",
   "infra",
   "policies",
+  "regressions",
   "rules",
   "sim",
   "sim-cloud",
