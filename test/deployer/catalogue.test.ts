@@ -323,4 +323,29 @@ describe("deployer catalogue: each miswiring fails with its cause and fix", () =
     ]);
     expectOnly(await findings(file), "GH-STORED-SECRET", "stored secret", "uses OIDC");
   });
+
+  it("17. azure-native signs in as another identity than azure/login (ARM_CLIENT_ID of the previewer)", async () => {
+    const file = workflow("main", [
+      "      ARM_CLIENT_ID: ${{ vars.AZURE_CLIENT_ID }}",
+      "      ARM_CLIENT_ID: ${{ vars.AZURE_PREVIEW_CLIENT_ID }}",
+    ]);
+    expectOnly(
+      await findings(file),
+      "OIDC-EXCHANGE-FAILED",
+      /azure-native \(ARM_CLIENT_ID\) signs in as client [0-9a-f-]+ with sub repo:my-org\/zerocred:environment:dev, and Entra rejects it: AADSTS700213/,
+      "the same client id as azure/login",
+    );
+  });
+
+  it("18. a trigger whose OIDC subject is not modelled is reported, never passed silently", async () => {
+    const file = workflow("main", [
+      "  workflow_dispatch:\n",
+      "  workflow_dispatch:\n  pull_request_target:\n",
+    ]);
+    const found = await findings(file);
+    expect(found.map((f) => f.code)).toContain("GH-TRIGGER-UNMODELLED");
+    expect(found.find((f) => f.code === "GH-TRIGGER-UNMODELLED")!.message).toContain(
+      "on: pull_request_target starts jobs that sign in to Azure (deploy)",
+    );
+  });
 });
