@@ -424,7 +424,7 @@ async function runJob(
     customRoles: world.customRoles,
   });
   const named = world.identities.find((i) => guidsEqual(i.clientId, clientId));
-  const entra = `AADSTS${exchanged.code ?? "?"}: ${exchanged.message ?? ""}`;
+  const entra = entraError(exchanged.code, exchanged.message);
   if (!exchanged.ok || exchanged.identity === undefined) {
     const subjects = world.credentials
       .filter((c) => named && armIdsEqual(c.identityResourceId, named.resourceId))
@@ -469,7 +469,7 @@ async function runJob(
     if (!r.ok || r.identity === undefined) {
       finding(
         "OIDC-EXCHANGE-FAILED",
-        `${run.label}: ${who} signs in as client ${client || "(empty)"} with sub ${claims.sub}, and Entra rejects it: AADSTS${r.code ?? "?"}: ${r.message ?? ""}`,
+        `${run.label}: ${who} signs in as client ${client || "(empty)"} with sub ${claims.sub}, and Entra rejects it: ${entraError(r.code, r.message)}`,
         `Give ${who} the same client id as azure/login (${clientId}), or federate ${claims.sub} on the identity it names.`,
         step,
       );
@@ -484,7 +484,14 @@ async function runJob(
   const kubeloginVersion = job.kubelogin?.version;
   for (const inv of job.pulumi) {
     const env = stepEnv(job, inv.step, ctx);
-    const stack = expandShell(inv.stack ?? "", env) || env.PULUMI_STACK || "dev";
+    // `org/project/stack` names a stack by its last segment (its Pulumi.<stack>.yaml).
+    const stack =
+      (expandShell(interpolate(inv.stack ?? "", ctx) ?? "", env)
+        .split("/")
+        .pop() ??
+        "") ||
+      env.PULUMI_STACK ||
+      "dev";
     const base = stackConfigFile(root, stack);
     if (base === undefined) {
       finding(
@@ -563,7 +570,7 @@ async function runJob(
     if (inv.policyPacks.length > 0) {
       const configFile =
         inv.policyPackConfigs[0] !== undefined
-          ? expandShell(inv.policyPackConfigs[0], env)
+          ? expandShell(interpolate(inv.policyPackConfigs[0], ctx) ?? "", env)
           : undefined;
       const policy = evaluatePackAsInvoked(resources, configFile, root);
       if (policy.error !== undefined) {
@@ -772,6 +779,12 @@ async function runJob(
     }
   }
   return done({ subject: claims.sub, identity: identity.name });
+}
+
+/** Entra's error line: its description already starts with `AADSTS<code>:`. */
+function entraError(code: number | undefined, message: string | undefined): string {
+  const m = message ?? "";
+  return m.startsWith("AADSTS") ? m : `AADSTS${code ?? "?"}: ${m}`;
 }
 
 function fixForSubject(sub: string, environment: string | undefined, run: WorkflowRun): string {
