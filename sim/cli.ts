@@ -6,6 +6,7 @@
  *   npm start -- --config ./my.yaml        any file in the Pulumi.<stack>.yaml format
  *   npm start -- --program ./prog.ts       any Pulumi TypeScript program (config optional)
  *   npm start -- --json                    one machine-readable document
+ *   npm start -- --svg access.svg          also write the access graph as a standalone SVG
  *
  * Exit codes: 0 all as expected; 1 a mismatch or an error diagnosis; 2 invalid config or a
  * program that fails to run (its message, no stack trace for user errors).
@@ -19,6 +20,7 @@ import {
   readStackConfigFile,
 } from "../infra/config";
 import { ProgramError } from "./program";
+import { accessSvg } from "./svg";
 import { simulate, formatReport, type SimulationReport } from "./simulate";
 import { ciOptions, runCiCli } from "./deployer/cli";
 
@@ -27,6 +29,8 @@ export interface CliOptions {
   configFile?: string;
   program?: string;
   json: boolean;
+  /** Write the access graph as an SVG file here (resolved against the working directory). */
+  svgFile?: string;
   help: boolean;
   skipVerification: boolean;
   skipPolicies: boolean;
@@ -42,13 +46,14 @@ export interface CliOptions {
 const ROOT = path.resolve(__dirname, "..");
 
 export const USAGE = `Usage: npm start -- [--stack <name>] [--config <file>] [--program <module.ts>] [--json]
-                      [--no-verify] [--no-policy] [--propagation-delay <seconds>]
+                      [--svg <file>] [--no-verify] [--no-policy] [--propagation-delay <seconds>]
                       [--ci <workflow>] [--bootstrap-config <file>] [--no-ci]
 
   --stack <name>              simulate Pulumi.<name>.yaml (default: dev)
   --config <file>             simulate with any config file in the Pulumi.<stack>.yaml format
   --program <module.ts>       simulate any Pulumi TypeScript program (default: infra/index.ts)
   --json                      print one machine-readable JSON document
+  --svg <file>                also write the access graph (who can read what) as an SVG file
   --no-verify                 skip the emulators and verifiers (plan, matrix and diagnosis only)
   --no-policy                 do not evaluate the policy pack (identity chain only)
   --propagation-delay <s>     RBAC propagation delay the vault emulator applies (default: 0)
@@ -96,6 +101,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case "--json":
         opts.json = true;
+        break;
+      case "--svg":
+        opts.svgFile = value(i++, arg);
         break;
       case "--no-verify":
         opts.skipVerification = true;
@@ -190,6 +198,12 @@ export async function runCli(
       // zerocred's own program: validate the config up front (all problems at once).
       parseStackConfig(config, { stack: opts.stack });
     }
+    const svgFile = opts.svgFile ? path.resolve(io.cwd ?? process.cwd(), opts.svgFile) : undefined;
+    if (svgFile && !fs.existsSync(path.dirname(svgFile))) {
+      throw new UsageError(
+        `--svg ${opts.svgFile}: the directory ${path.dirname(svgFile)} does not exist. Create it or choose another path.`,
+      );
+    }
     const report: SimulationReport = await simulate({
       config,
       stack: opts.stack,
@@ -201,7 +215,13 @@ export async function runCli(
       ci: opts.skipCi ? false : ciOptions(opts, io.cwd ?? process.cwd()),
       progress: opts.json ? undefined : io.progress,
     });
-    const stdout = opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report);
+    let stdout = opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report);
+    if (svgFile) {
+      fs.writeFileSync(svgFile, accessSvg(report.accessGraph));
+      if (!opts.json) {
+        stdout += `Access graph written to ${svgFile}\n`;
+      }
+    }
     return { code: report.exitCode, stdout, stderr: "" };
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -16,7 +16,7 @@ import {
   type DeploymentModel,
   type VerificationTarget,
 } from "./model";
-import { accessPicture } from "./picture";
+import { accessGraph, mermaidFlowchart, type AccessGraph } from "./picture";
 import { buildPlan, formatPlan, type Plan } from "./plan";
 import { evaluateProgram, ProgramError, type Evaluation } from "./program";
 import { buildTimeline, formatTimeline, type Timeline } from "./timeline";
@@ -84,6 +84,8 @@ export interface SimulationReport {
   readonly mermaid: string;
   /** The deployer's chain per workflow (`undefined` when not run). */
   readonly ci?: CiReport[];
+  /** The access graph the Mermaid text draws (sim/svg.ts renders it for --svg). */
+  readonly accessGraph: AccessGraph;
   readonly exitCode: number;
 }
 
@@ -137,6 +139,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
 
   const tenantId = first.cloud.tenantId ?? SIM_TENANT_ID;
   const model: DeploymentModel = buildModel(first.resources);
+  const graph = accessGraph(model);
   const verificationPlan = principalsToVerify(model, {
     tenantId,
     expectedAccess: first.exports.expectedAccess,
@@ -248,7 +251,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
     policy,
     idempotency,
     timeline: buildTimeline(first.resources),
-    mermaid: accessPicture(model),
+    mermaid: mermaidFlowchart(graph),
+    accessGraph: graph,
     ci,
     exitCode: mismatch || errors || (ci !== undefined && ciExitCode(ci) !== 0) ? 1 : 0,
   };
