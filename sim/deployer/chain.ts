@@ -21,6 +21,8 @@ import { checkKubelogin, execArgs } from "./kubelogin";
 import {
   applyKubernetes,
   DEFAULT_AKS_RBAC_PROPAGATION_MS,
+  gateWait,
+  isAccessGate,
   jobsWithoutReplaceUnready,
   type DataPlaneAssignment,
 } from "./kubernetes";
@@ -713,7 +715,37 @@ async function runJob(
             source: `${r.name} (made by this pulumi up)`,
           })),
       ];
-      const applied = applyKubernetes(scheduled, {
+      // A readiness gate (components/clusterAccessGate.ts) holds back what depends on it until the
+      // caller is authorized, or fails at its bound.
+      const gateOpts = {
+        principalId: kubeIdentity.principalId,
+        clusterId: cluster?.id ?? "",
+        assignments,
+        customRoles: world.customRoles,
+      };
+      const timedOut: string[] = [];
+      const gated = schedule(resources, {
+        waitMs: (r, startMs) => {
+          if (!firstDeploy || !isAccessGate(r)) {
+            return 0;
+          }
+          const w = gateWait(r, startMs, gateOpts);
+          if (w.timedOut) {
+            timedOut.push(r.name);
+          }
+          return w.waitMs;
+        },
+      });
+      if (timedOut.length > 0) {
+        finding(
+          "K8S-GATE-TIMEOUT",
+          `${label} fails at ${timedOut[0]}: the cluster access gate is still not authorized after its ${String(resources.find((r) => r.name === timedOut[0])!.inputs.timeoutSeconds)} s bound (the deployer's AKS RBAC assignment has not propagated, or grants nothing on the cluster).`,
+          "Make the deployer's AKS RBAC assignment ahead of time (bootstrap/, a scope covering the cluster), or raise the gate's timeoutSeconds.",
+          inv.step,
+        );
+        return done({ subject: claims.sub, identity: identity.name });
+      }
+      const applied = applyKubernetes(gated, {
         principalId: kubeIdentity.principalId,
         userName: kubeIdentity.principalId,
         clusterId: cluster?.id ?? "",
