@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { v5 as uuidv5 } from "uuid";
 import { MAX_FEDERATED_CREDENTIALS_PER_IDENTITY, ZEROCRED_UUID_NAMESPACE } from "./naming";
+import { WORKLOAD_IDENTITY_AUDIENCE } from "./rules/workloadIdentity";
 import { RoleAssignment, subscriptionIdFromScope } from "./roleAssignment";
 import { findRole, resolveRoleGuid } from "./roles";
 import { UserAssignedIdentity, type FederatedCredentialSpec } from "./userAssignedIdentity";
@@ -12,8 +13,11 @@ import { UserAssignedIdentity, type FederatedCredentialSpec } from "./userAssign
  */
 export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
 
-/** Audience GitHub tokens are requested for by azure/login, azure-native and kubelogin. */
-export const GITHUB_ACTIONS_AUDIENCE = "api://AzureADTokenExchange";
+/**
+ * Audience GitHub tokens are requested for by azure/login, azure-native and kubelogin: Entra's token
+ * exchange audience, the same one Kubernetes workload identity uses.
+ */
+export const GITHUB_ACTIONS_AUDIENCE = WORKLOAD_IDENTITY_AUDIENCE;
 
 /**
  * Built-in roles not (yet) in components/roles.ts, GUIDs from Azure's built-in roles reference
