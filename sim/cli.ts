@@ -22,6 +22,7 @@ import {
 import { ProgramError } from "./program";
 import { accessSvg } from "./svg";
 import { simulate, formatReport, type SimulationReport } from "./simulate";
+import { ciOptions, runCiCli } from "./deployer/cli";
 
 export interface CliOptions {
   stack: string;
@@ -34,12 +35,19 @@ export interface CliOptions {
   skipVerification: boolean;
   skipPolicies: boolean;
   propagationDelaySeconds: number;
+  /** `--ci <workflow>`: simulate the deployer's chain for that workflow only (sim/deployer). */
+  ci?: string;
+  /** `--bootstrap-config <file>`: the bootstrap stack file the CI chain evaluates. */
+  bootstrapConfig?: string;
+  /** `--no-ci`: leave the CI chain out of the normal report. */
+  skipCi: boolean;
 }
 
 const ROOT = path.resolve(__dirname, "..");
 
 export const USAGE = `Usage: npm start -- [--stack <name>] [--config <file>] [--program <module.ts>] [--json]
                       [--svg <file>] [--no-verify] [--no-policy] [--propagation-delay <seconds>]
+                      [--ci <workflow>] [--bootstrap-config <file>] [--no-ci]
 
   --stack <name>              simulate Pulumi.<name>.yaml (default: dev)
   --config <file>             simulate with any config file in the Pulumi.<stack>.yaml format
@@ -49,6 +57,10 @@ export const USAGE = `Usage: npm start -- [--stack <name>] [--config <file>] [--
   --no-verify                 skip the emulators and verifiers (plan, matrix and diagnosis only)
   --no-policy                 do not evaluate the policy pack (identity chain only)
   --propagation-delay <s>     RBAC propagation delay the vault emulator applies (default: 0)
+  --ci <workflow>             simulate the deployer's chain of one workflow (main, pr, a path): OIDC
+                              subject, federated credential, ARM rights, kubelogin, AKS RBAC, policy pack
+  --bootstrap-config <file>   bootstrap stack file for the CI chain (default: bootstrap/Pulumi.example.yaml)
+  --no-ci                     leave the CI chain of .github/workflows out of the normal report
 `;
 
 export class UsageError extends Error {}
@@ -61,6 +73,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     skipVerification: false,
     skipPolicies: false,
     propagationDelaySeconds: 0,
+    skipCi: false,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -109,6 +122,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         opts.propagationDelaySeconds = n;
         break;
       }
+      case "--ci":
+        opts.ci = value(i++, arg);
+        break;
+      case "--bootstrap-config":
+        opts.bootstrapConfig = value(i++, arg);
+        break;
+      case "--no-ci":
+        opts.skipCi = true;
+        break;
       case "-h":
       case "--help":
         opts.help = true;
@@ -162,6 +184,9 @@ export async function runCli(
   if (opts.help) {
     return { code: 0, stdout: USAGE, stderr: "" };
   }
+  if (opts.ci !== undefined) {
+    return runCiCli(opts.ci, opts, io.cwd ?? process.cwd());
+  }
   try {
     const configFile = resolveConfigFile(opts, io.cwd);
     const config = configFile ? readStackConfigFile(configFile) : {};
@@ -187,6 +212,7 @@ export async function runCli(
       verify: !opts.skipVerification,
       policies: !opts.skipPolicies,
       propagationDelayMs: opts.propagationDelaySeconds * 1000,
+      ci: opts.skipCi ? false : ciOptions(opts, io.cwd ?? process.cwd()),
       progress: opts.json ? undefined : io.progress,
     });
     let stdout = opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report);
