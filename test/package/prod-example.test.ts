@@ -21,5 +21,5 @@ describe("Pulumi.prod.yaml.example", () => {
     expect(result.stderr).toBe("");
     expect(result.stdout).toContain("Result: every principal gets exactly the access it should.");
     expect(result.code).toBe(0);
-  });
+  }, 180_000);
 });

@@ -176,5 +176,5 @@ describe("npm start -- --svg <file>", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 });
