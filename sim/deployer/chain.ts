@@ -9,7 +9,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { armIdsEqual, guidsEqual } from "../../components/rules/armIds";
-import type { RecordedResource } from "../cloud";
 import type { EmulatorKeys } from "../emulators";
 import { evaluateProgram, type Evaluation } from "../program";
 import { freshRequire } from "../simulate";
@@ -846,10 +845,3 @@ function fixForSubject(sub: string, environment: string | undefined, run: Workfl
     ? `Federate the tag subject ${sub} in bootstrap/, or deploy from a protected environment instead.`
     : `Add "${branch}" to zerocred-bootstrap:github.branches (subject ${sub}), or give the job a protected environment that bootstrap federates.`;
 }
-
-/** Reads one workflow (for `--ci` input validation: exit 2 on an unreadable file). */
-export function loadWorkflow(file: string, root = ROOT): WorkflowInfo {
-  return readWorkflow(fs.readFileSync(file, "utf8"), displayPath(file, root));
-}
-
-export type { RecordedResource };
