@@ -349,6 +349,37 @@ function invocation(step: StepInfo, command: PulumiCommand, args: string[]): Pul
 }
 
 /**
+ * A `pulumi/actions` step with a `command` input (its inputs `stack-name`, `policyPacks`,
+ * `policyPackConfigs` — multiline or `;`-separated —, `expect-no-changes`, `refresh`: pulumi/actions
+ * src/config.ts `makeConfig`).
+ */
+function pulumiActionInvocation(step: StepInfo): PulumiInvocation | undefined {
+  if (step.uses === undefined || !/^pulumi\/actions@/i.test(step.uses)) {
+    return undefined;
+  }
+  const raw = step.with.command;
+  const command = raw === "update" ? "up" : raw;
+  if (!PULUMI_COMMANDS.includes(command as PulumiCommand)) {
+    return undefined;
+  }
+  const list = (v: string | undefined) =>
+    (v ?? "")
+      .split(/[\n;]/)
+      .map((x) => x.trim())
+      .filter((x) => x !== "");
+  const args = [command!, ...(step.with.refresh === "true" ? ["--refresh"] : [])];
+  return {
+    step,
+    command: command as PulumiCommand,
+    args,
+    policyPacks: list(step.with.policyPacks),
+    policyPackConfigs: list(step.with.policyPackConfigs),
+    expectNoChanges: step.with["expect-no-changes"] === "true",
+    stack: step.with["stack-name"],
+  };
+}
+
+/**
  * Whether a `uses:` is pinned by full commit SHA (40 hex digits); local actions (`./…`) and
  * digest-pinned docker images count as pinned (GitHub, "Security hardening for GitHub Actions",
  * "Using third-party actions": pinning to a full-length commit SHA is the only immutable reference).
@@ -446,6 +477,10 @@ export function readWorkflow(text: string, file: string): WorkflowInfo {
       const version = kubeloginVersion(step);
       if (version !== undefined && kubelogin === undefined) {
         kubelogin = { step, version };
+      }
+      const viaAction = pulumiActionInvocation(step);
+      if (viaAction !== undefined) {
+        pulumi.push(viaAction);
       }
       const found = readStepCommands(step);
       pulumi.push(...found.pulumi);
