@@ -245,7 +245,7 @@ export function checkArmOperations(
     type: string,
     action: string,
     scope: string,
-    request?: { roleGuid: string; principalType?: string },
+    request?: { roleGuid: string; principalType?: string; principalId?: string },
   ): ArmCheck => {
     const result = authorize(caller, action, scope, request);
     if (result.allowed) {
@@ -257,10 +257,16 @@ export function checkArmOperations(
         caller.assignments.find((a) => a.condition !== undefined)?.condition ?? "",
       );
       const role = findRole(request.roleGuid)?.roleName ?? request.roleGuid;
+      const toItself =
+        request.principalId !== undefined && guidsEqual(request.principalId, caller.principalId);
       fix =
-        `${result.conditionReason}. Either assign "${role}" to a principal type the condition allows ` +
-        `(${allows.principalTypes.join(", ") || "any"}), or add it to the deployer's assignableRoles / ` +
-        `assignablePrincipalTypes in bootstrap/ and run the bootstrap again.`;
+        toItself && request.principalType !== "ServicePrincipal"
+          ? `${result.conditionReason}: the stack assigns "${role}" to the signed-in identity itself with principalType ` +
+            `${request.principalType ?? "(none)"}. In CI set \`pulumi config set --path 'zerocred:deployer.principalType' ServicePrincipal\` ` +
+            `(and \`zerocred:deployer.clusterAdmin preassigned\` when bootstrap/ assigns the cluster role ahead of time).`
+          : `${result.conditionReason}. Either assign "${role}" to a principal type the condition allows ` +
+            `(${allows.principalTypes.join(", ") || "any"}), or add it to the deployer's assignableRoles / ` +
+            `assignablePrincipalTypes in bootstrap/ and run the bootstrap again.`;
     } else if (action.toLowerCase() === "microsoft.resources/subscriptions/resourcegroups/write") {
       fix =
         `The stack creates resource group '${scope.split("/").pop()}', but the deployer's rights stop at the group ` +
@@ -305,6 +311,7 @@ export function checkArmOperations(
       ? {
           roleGuid: roleGuidFromDefinitionId(str(r.inputs.roleDefinitionId) ?? "") ?? "",
           principalType: str(r.inputs.principalType),
+          principalId: str(r.inputs.principalId),
         }
       : undefined;
     const c = check(r.name, r.type, action, scope, request);
@@ -369,8 +376,13 @@ export function checkArmOperations(
   return checks;
 }
 
-/** Actions that read or only list credentials: what a preview identity may hold. */
-const READ_ONLY_ACTION = /(\/read|^Microsoft\.Support\/\*|\/listClusterUserCredential\/action)$/i;
+/**
+ * Actions that change nothing: reads, listing cluster user credentials, support tickets, and minting a
+ * user delegation key ("Storage Blob Data Reader" holds it; a SAS signed with it grants at most what the
+ * holder's own roles grant: https://learn.microsoft.com/rest/api/storageservices/create-user-delegation-sas).
+ */
+const READ_ONLY_ACTION =
+  /(\/read|^Microsoft\.Support\/\*|\/listClusterUserCredential\/action|\/generateUserDelegationKey\/action)$/i;
 
 /**
  * The caller's rights that change Azure or the cluster: any control-plane action other than reads (and

@@ -9,7 +9,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { armIdsEqual, guidsEqual } from "../../components/rules/armIds";
-import type { RecordedResource } from "../cloud";
 import type { EmulatorKeys } from "../emulators";
 import { evaluateProgram, type Evaluation } from "../program";
 import { freshRequire } from "../simulate";
@@ -21,10 +20,20 @@ import { checkKubelogin, execArgs } from "./kubelogin";
 import {
   applyKubernetes,
   DEFAULT_AKS_RBAC_PROPAGATION_MS,
+  gateWait,
+  isAccessGate,
   jobsWithoutReplaceUnready,
   type DataPlaneAssignment,
 } from "./kubernetes";
-import { jobEnvironment, runContext, tokenClaims, workflowRuns, type WorkflowRun } from "./oidc";
+import {
+  GITHUB_ACTIONS_AUDIENCE as GITHUB_AUDIENCE,
+  jobEnvironment,
+  runContext,
+  tokenClaims,
+  unmodelledEvents,
+  workflowRuns,
+  type WorkflowRun,
+} from "./oidc";
 import { schedule } from "./order";
 import { evaluatePackAsInvoked } from "./policy";
 import {
@@ -283,6 +292,14 @@ export async function runCiChain(file: string, options: CiOptions = {}): Promise
       options.keys,
     );
     const exchanger = await cache.exchanger;
+    for (const event of unmodelledEvents(workflow)) {
+      findings.push({
+        code: "GH-TRIGGER-UNMODELLED",
+        workflow: wf,
+        message: `on: ${event} starts jobs that sign in to Azure (${azureJobs.map((j) => j.id).join(", ")}), and this simulation does not derive the OIDC subject GitHub issues for ${event}, so their chain is unproven.`,
+        fix: "Deploy from push, pull_request, workflow_dispatch or schedule, or check the subject for this event by hand (docs.github.com, OpenID Connect reference).",
+      });
+    }
     for (const job of azureJobs) {
       for (const run of workflowRuns(workflow)) {
         const report = await runJob(workflow, wf, job, run, world, exchanger, cache, root, options);
@@ -398,7 +415,15 @@ async function runJob(
     );
     return done({ subject: claims.sub });
   }
-  const exchanged = await exchanger.exchange(tenantId, clientId, claims);
+  // azure/login's `audience` input changes the aud of the token it requests (action.yml, default
+  // api://AzureADTokenExchange); azure-native and kubelogin always request the default.
+  const loginAudience =
+    login?.audience !== undefined ? (interpolate(login.audience, ctx) ?? "") : "";
+  const exchanged = await exchanger.exchange(
+    tenantId,
+    clientId,
+    loginAudience !== "" ? { ...claims, aud: loginAudience } : claims,
+  );
   const callerFor = (identity: DeployerIdentity): Caller => ({
     name: identity.name,
     principalId: identity.principalId,
@@ -409,7 +434,7 @@ async function runJob(
     customRoles: world.customRoles,
   });
   const named = world.identities.find((i) => guidsEqual(i.clientId, clientId));
-  const entra = `AADSTS${exchanged.code ?? "?"}: ${exchanged.message ?? ""}`;
+  const entra = entraError(exchanged.code, exchanged.message);
   if (!exchanged.ok || exchanged.identity === undefined) {
     const subjects = world.credentials
       .filter((c) => named && armIdsEqual(c.identityResourceId, named.resourceId))
@@ -432,20 +457,57 @@ async function runJob(
         (subjects.length > 0 ? ` The identity trusts only: ${subjects.join(", ")}.` : ""),
       named === undefined
         ? `Use a client id the bootstrap created (${world.identities.map((i) => `${i.name} ${i.clientId}`).join(", ")}), from the variables it prints.`
-        : fixForSubject(claims.sub, environment, run),
+        : exchanged.code === 700212
+          ? `Remove azure/login's audience input: the federated credentials accept only ${GITHUB_AUDIENCE}.`
+          : exchanged.code === 7002138
+            ? `Match the case exactly: federated credential subjects are compared case-sensitively (${claims.sub}).`
+            : exchanged.code === 90002
+              ? `Use the tenant id the bootstrap printed (AZURE_TENANT_ID = ${world.tenantId}).`
+              : fixForSubject(claims.sub, environment, run),
       login?.step,
     );
     return done({ subject: claims.sub });
   }
   const identity = exchanged.identity;
   chain.push(`Entra: token for ${identity.name} (client ${identity.clientId})`);
-  const caller = callerFor(identity);
+  const signedIn = new Map<string, DeployerIdentity>([[identity.clientId.toLowerCase(), identity]]);
+  /** A second sign-in of the job (azure-native's ARM_CLIENT_ID, kubelogin's AZURE_CLIENT_ID). */
+  const signInAs = async (
+    client: string,
+    who: string,
+    step: StepInfo,
+  ): Promise<DeployerIdentity | undefined> => {
+    const known = signedIn.get(client.toLowerCase());
+    if (known !== undefined) {
+      return known;
+    }
+    const r = await exchanger.exchange(tenantId, client, claims);
+    if (!r.ok || r.identity === undefined) {
+      finding(
+        "OIDC-EXCHANGE-FAILED",
+        `${run.label}: ${who} signs in as client ${client || "(empty)"} with sub ${claims.sub}, and Entra rejects it: ${entraError(r.code, r.message)}`,
+        `Give ${who} the same client id as azure/login (${clientId}), or federate ${claims.sub} on the identity it names.`,
+        step,
+      );
+      return undefined;
+    }
+    signedIn.set(client.toLowerCase(), r.identity);
+    chain.push(`Entra: token for ${r.identity.name} (${who})`);
+    return r.identity;
+  };
 
   // 4. Each pulumi invocation, in step order; a failed step ends the job.
   const kubeloginVersion = job.kubelogin?.version;
   for (const inv of job.pulumi) {
     const env = stepEnv(job, inv.step, ctx);
-    const stack = expandShell(inv.stack ?? "", env) || env.PULUMI_STACK || "dev";
+    // `org/project/stack` names a stack by its last segment (its Pulumi.<stack>.yaml).
+    const stack =
+      (expandShell(interpolate(inv.stack ?? "", ctx) ?? "", env)
+        .split("/")
+        .pop() ??
+        "") ||
+      env.PULUMI_STACK ||
+      "dev";
     const base = stackConfigFile(root, stack);
     if (base === undefined) {
       finding(
@@ -465,6 +527,17 @@ async function runJob(
         set.path,
       );
     }
+    // azure-native signs in with ARM_CLIENT_ID when ARM_USE_OIDC is set (provider auth, OIDC), else
+    // through the Azure CLI session azure/login made.
+    const armClient =
+      env.ARM_USE_OIDC === "true" && (env.ARM_CLIENT_ID ?? "") !== ""
+        ? env.ARM_CLIENT_ID!
+        : clientId;
+    const armIdentity = await signInAs(armClient, "azure-native (ARM_CLIENT_ID)", inv.step);
+    if (armIdentity === undefined) {
+      return done({ subject: claims.sub, identity: identity.name });
+    }
+    const caller = callerFor(armIdentity);
     let evaluation: Evaluation;
     try {
       evaluation = await evaluateStack(
@@ -473,7 +546,7 @@ async function runJob(
         stack,
         config,
         world,
-        identity.principalId,
+        armIdentity.principalId,
         inv.command === "preview",
       );
     } catch (err) {
@@ -501,7 +574,7 @@ async function runJob(
       if (writable.length > 0) {
         finding(
           "PR-WRITE-IDENTITY",
-          `${run.label}: ${job.id} signs in as ${identity.name}, which holds write rights (${writable.join("; ")}). pull_request runs the workflow as the PR wrote it, so anyone who can push a branch gets those rights before review.`,
+          `${run.label}: ${job.id} signs in as ${armIdentity.name}, which holds write rights (${writable.join("; ")}). pull_request runs the workflow as the PR wrote it, so anyone who can push a branch gets those rights before review.`,
           "Give previews their own identity with read-only rights, federated only for pull_request; keep write rights on an identity federated only for main / a protected environment.",
           inv.step,
         );
@@ -513,7 +586,7 @@ async function runJob(
     if (inv.policyPacks.length > 0) {
       const configFile =
         inv.policyPackConfigs[0] !== undefined
-          ? expandShell(inv.policyPackConfigs[0], env)
+          ? expandShell(interpolate(inv.policyPackConfigs[0], ctx) ?? "", env)
           : undefined;
       const policy = evaluatePackAsInvoked(resources, configFile, root);
       if (policy.error !== undefined) {
@@ -586,7 +659,7 @@ async function runJob(
     );
     const k8sResources = resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
     if (providers.length > 0 && k8sResources.length > 0) {
-      if (kubeloginVersion === undefined) {
+      if (kubeloginVersion === undefined || job.kubelogin!.step.index > inv.step.index) {
         finding(
           "KUBELOGIN-NOT-INSTALLED",
           `${label}: the Kubernetes provider runs kubelogin, but the job installs none ("exec: kubelogin: executable file not found in $PATH", Azure/azure-dev#3394).`,
@@ -608,6 +681,20 @@ async function runJob(
         return done({ subject: claims.sub, identity: identity.name });
       }
       chain.push(`kubelogin ${kl.version} -l ${kl.mode}: starts`);
+      // kubelogin -l workloadidentity signs in as AZURE_CLIENT_ID (set, it wins over --client-id).
+      const flagAt = args.indexOf("--client-id");
+      const kubeClient =
+        kl.mode !== "workloadidentity"
+          ? armIdentity.clientId
+          : (env.AZURE_CLIENT_ID ??
+            env.AAD_SERVICE_PRINCIPAL_CLIENT_ID ??
+            (flagAt >= 0 ? args[flagAt + 1] : undefined) ??
+            "");
+      const kubeIdentity = await signInAs(kubeClient, "kubelogin (AZURE_CLIENT_ID)", inv.step);
+      if (kubeIdentity === undefined) {
+        return done({ subject: claims.sub, identity: identity.name });
+      }
+      const kubeCaller = callerFor(kubeIdentity);
       if (inv.command === "preview") {
         // A preview never fails on Kubernetes RBAC: Create in preview turns a 403 of the server-side dry
         // run into a client-side preview ("unable to compute Server-side dry-run and defaulting to
@@ -626,25 +713,55 @@ async function runJob(
       const endOf = new Map(scheduled.map((s) => [s.resource.urn, s.endMs]));
       const firstDeploy = inv.command === "up";
       const assignments: DataPlaneAssignment[] = [
-        ...caller.assignments.map((a) => ({
+        ...kubeCaller.assignments.map((a) => ({
           ...a,
           effectiveAtMs: -Infinity,
           source: `${a.name} (bootstrap)`,
         })),
         ...resources
           .filter((r) => r.custom && r.type === "azure-native:authorization:RoleAssignment")
-          .filter((r) => guidsEqual(String(r.inputs.principalId ?? ""), identity.principalId))
+          .filter((r) => guidsEqual(String(r.inputs.principalId ?? ""), kubeIdentity.principalId))
           .map((r) => ({
-            principalId: identity.principalId,
+            principalId: kubeIdentity.principalId,
             roleDefinitionId: String(r.inputs.roleDefinitionId ?? ""),
             scope: String(r.inputs.scope ?? ""),
             effectiveAtMs: firstDeploy ? (endOf.get(r.urn) ?? 0) + delay : -Infinity,
             source: `${r.name} (made by this pulumi up)`,
           })),
       ];
-      const applied = applyKubernetes(scheduled, {
-        principalId: identity.principalId,
-        userName: identity.principalId,
+      // A readiness gate (components/clusterAccessGate.ts) holds back what depends on it until the
+      // caller is authorized, or fails at its bound.
+      const gateOpts = {
+        principalId: kubeIdentity.principalId,
+        clusterId: cluster?.id ?? "",
+        assignments,
+        customRoles: world.customRoles,
+      };
+      const timedOut: string[] = [];
+      const gated = schedule(resources, {
+        waitMs: (r, startMs) => {
+          if (!firstDeploy || !isAccessGate(r)) {
+            return 0;
+          }
+          const w = gateWait(r, startMs, gateOpts);
+          if (w.timedOut) {
+            timedOut.push(r.name);
+          }
+          return w.waitMs;
+        },
+      });
+      if (timedOut.length > 0) {
+        finding(
+          "K8S-GATE-TIMEOUT",
+          `${label} fails at ${timedOut[0]}: the cluster access gate is still not authorized after its ${String(resources.find((r) => r.name === timedOut[0])!.inputs.timeoutSeconds)} s bound (the deployer's AKS RBAC assignment has not propagated, or grants nothing on the cluster).`,
+          "Make the deployer's AKS RBAC assignment ahead of time (bootstrap/, a scope covering the cluster), or raise the gate's timeoutSeconds.",
+          inv.step,
+        );
+        return done({ subject: claims.sub, identity: identity.name });
+      }
+      const applied = applyKubernetes(gated, {
+        principalId: kubeIdentity.principalId,
+        userName: kubeIdentity.principalId,
         clusterId: cluster?.id ?? "",
         assignments,
         customRoles: world.customRoles,
@@ -675,7 +792,7 @@ async function runJob(
     // Any region and vault name: only the subscription prefix decides which assignments cover it.
     const scope = `/subscriptions/${world.subscriptionId}/providers/Microsoft.KeyVault/locations/any/deletedVaults/any`;
     const action = "Microsoft.KeyVault/locations/deletedVaults/purge/action";
-    if (!authorize(caller, action, scope).allowed) {
+    if (!authorize(callerFor(identity), action, scope).allowed) {
       finding(
         "ARM-AUTHORIZATION-FAILED",
         `${step.name}: az keyvault purge fails: AuthorizationFailed: ${identity.name} may not perform '${action}' at the subscription (deleted vaults are subscription-level resources).`,
@@ -710,6 +827,12 @@ async function runJob(
   return done({ subject: claims.sub, identity: identity.name });
 }
 
+/** Entra's error line: its description already starts with `AADSTS<code>:`. */
+function entraError(code: number | undefined, message: string | undefined): string {
+  const m = message ?? "";
+  return m.startsWith("AADSTS") ? m : `AADSTS${code ?? "?"}: ${m}`;
+}
+
 function fixForSubject(sub: string, environment: string | undefined, run: WorkflowRun): string {
   if (environment !== undefined) {
     return `Add "${environment}" to zerocred-bootstrap:github.environments and run the bootstrap again (a job with an environment always presents ${sub}).`;
@@ -722,10 +845,3 @@ function fixForSubject(sub: string, environment: string | undefined, run: Workfl
     ? `Federate the tag subject ${sub} in bootstrap/, or deploy from a protected environment instead.`
     : `Add "${branch}" to zerocred-bootstrap:github.branches (subject ${sub}), or give the job a protected environment that bootstrap federates.`;
 }
-
-/** Reads one workflow (for `--ci` input validation: exit 2 on an unreadable file). */
-export function loadWorkflow(file: string, root = ROOT): WorkflowInfo {
-  return readWorkflow(fs.readFileSync(file, "utf8"), displayPath(file, root));
-}
-
-export type { RecordedResource };

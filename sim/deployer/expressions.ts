@@ -23,9 +23,11 @@ function operand(token: string, ctx: ExpressionContext): string | undefined {
   if (literal) {
     return literal[1]!.replace(/''/g, "'");
   }
-  const ref = /^(vars|inputs|github|env)\.([A-Za-z_][A-Za-z0-9_.-]*)$/.exec(t);
+  const ref = /^(vars|secrets|inputs|github|env)\.([A-Za-z_][A-Za-z0-9_.-]*)$/.exec(t);
   if (ref) {
-    const table = ctx[ref[1] as keyof ExpressionContext] as Record<string, string> | undefined;
+    // A secret holding an id the bootstrap printed as a variable has the same value offline.
+    const context = ref[1] === "secrets" ? "vars" : ref[1];
+    const table = ctx[context as keyof ExpressionContext] as Record<string, string> | undefined;
     if (table === undefined) {
       return undefined;
     }
@@ -62,9 +64,4 @@ export function interpolate(text: string, ctx: ExpressionContext): string | unde
     return v;
   });
   return unknown ? undefined : out;
-}
-
-/** The `vars.NAME` references in a text (to name the repository variable a value comes from). */
-export function referencedVariables(text: string): string[] {
-  return [...text.matchAll(/\bvars\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!);
 }

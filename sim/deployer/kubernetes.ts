@@ -272,3 +272,50 @@ export function jobsWithoutReplaceUnready(
       fix: 'Annotate the Job with pulumi.com/replaceUnready: "true" (components/verification).',
     }));
 }
+
+/**
+ * components/clusterAccessGate.ts's check resource: it polls a SelfSubjectAccessReview for `verb` on
+ * `resource` (5 s, doubling, at most 30 s between probes) until allowed, for at most `timeoutSeconds`.
+ */
+export function isAccessGate(r: RecordedResource): boolean {
+  const i = r.inputs;
+  return (
+    r.custom &&
+    typeof i.verb === "string" &&
+    typeof i.resource === "string" &&
+    typeof i.timeoutSeconds === "number" &&
+    typeof i.server === "string"
+  );
+}
+
+/** How long the gate waits from `startMs`, and whether it gives up (its timeout) first. */
+export function gateWait(
+  gate: RecordedResource,
+  startMs: number,
+  opts: Omit<ApplyOptions, "verb" | "dryRun" | "userName">,
+): { waitMs: number; timedOut: boolean } {
+  const verb = String(gate.inputs.verb);
+  const group = typeof gate.inputs.group === "string" ? gate.inputs.group : "";
+  const dataVerb = ["get", "list", "watch"].includes(verb)
+    ? "read"
+    : verb === "delete"
+      ? "delete"
+      : "write";
+  const dataAction = `Microsoft.ContainerService/managedClusters/${group !== "" ? `${group}/` : ""}${String(gate.inputs.resource)}/${dataVerb}`;
+  const timeoutMs = Number(gate.inputs.timeoutSeconds) * 1000;
+  let t = startMs;
+  let delay = 5000;
+  for (;;) {
+    if (
+      allowedAt(opts.assignments, opts.customRoles, opts.principalId, opts.clusterId, dataAction, t)
+    ) {
+      return { waitMs: t - startMs, timedOut: false };
+    }
+    const left = startMs + timeoutMs - t;
+    if (left <= 0) {
+      return { waitMs: timeoutMs, timedOut: true };
+    }
+    t += Math.min(delay, left);
+    delay = Math.min(delay * 2, 30_000);
+  }
+}

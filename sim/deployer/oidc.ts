@@ -19,7 +19,7 @@ export { GITHUB_ACTIONS_AUDIENCE, GITHUB_ACTIONS_ISSUER };
 
 /** One way the workflow can start: an event on a ref. */
 export interface WorkflowRun {
-  readonly event: "push" | "pull_request" | "workflow_dispatch";
+  readonly event: "push" | "pull_request" | "workflow_dispatch" | "schedule";
   /** `refs/heads/main`, `refs/tags/v1`, or for pull_request the PR merge ref. */
   readonly ref: string;
   /** Human label: `push to main`, `pull_request into main`, `workflow_dispatch on main`. */
@@ -65,6 +65,15 @@ export function workflowRuns(workflow: WorkflowInfo, defaultBranch = "main"): Wo
       label: `pull_request into ${into}`,
     });
   }
+  if (t.events.includes("schedule")) {
+    // Scheduled runs use the latest commit on the default branch (GitHub, "Events that trigger
+    // workflows" → schedule).
+    runs.push({
+      event: "schedule",
+      ref: `refs/heads/${defaultBranch}`,
+      label: `schedule on ${defaultBranch}`,
+    });
+  }
   if (t.workflowDispatch) {
     runs.push({
       event: "workflow_dispatch",
@@ -73,6 +82,14 @@ export function workflowRuns(workflow: WorkflowInfo, defaultBranch = "main"): Wo
     });
   }
   return runs;
+}
+
+/** Events whose token subject this simulation derives. */
+export const MODELLED_EVENTS = ["push", "pull_request", "workflow_dispatch", "schedule"];
+
+/** The workflow's events whose OIDC subject is not derived here (a job signing in under them is unproven). */
+export function unmodelledEvents(workflow: WorkflowInfo): string[] {
+  return workflow.triggers.events.filter((e) => !MODELLED_EVENTS.includes(e));
 }
 
 /** The expression context of a job in a run (repository variables, dispatch inputs, github.*). */

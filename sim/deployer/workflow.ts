@@ -64,6 +64,8 @@ export interface AzureLogin {
   readonly clientId?: string;
   readonly tenantId?: string;
   readonly subscriptionId?: string;
+  /** The `audience` input (azure/login requests `api://AzureADTokenExchange` without it). */
+  readonly audience?: string;
   /** Set when the step signs in with a stored secret (`creds:` or `client-secret`), not OIDC. */
   readonly usesSecret: boolean;
 }
@@ -349,6 +351,37 @@ function invocation(step: StepInfo, command: PulumiCommand, args: string[]): Pul
 }
 
 /**
+ * A `pulumi/actions` step with a `command` input (its inputs `stack-name`, `policyPacks`,
+ * `policyPackConfigs` — multiline or `;`-separated —, `expect-no-changes`, `refresh`: pulumi/actions
+ * src/config.ts `makeConfig`).
+ */
+function pulumiActionInvocation(step: StepInfo): PulumiInvocation | undefined {
+  if (step.uses === undefined || !/^pulumi\/actions@/i.test(step.uses)) {
+    return undefined;
+  }
+  const raw = step.with.command;
+  const command = raw === "update" ? "up" : raw;
+  if (!PULUMI_COMMANDS.includes(command as PulumiCommand)) {
+    return undefined;
+  }
+  const list = (v: string | undefined) =>
+    (v ?? "")
+      .split(/[\n;]/)
+      .map((x) => x.trim())
+      .filter((x) => x !== "");
+  const args = [command!, ...(step.with.refresh === "true" ? ["--refresh"] : [])];
+  return {
+    step,
+    command: command as PulumiCommand,
+    args,
+    policyPacks: list(step.with.policyPacks),
+    policyPackConfigs: list(step.with.policyPackConfigs),
+    expectNoChanges: step.with["expect-no-changes"] === "true",
+    stack: step.with["stack-name"],
+  };
+}
+
+/**
  * Whether a `uses:` is pinned by full commit SHA (40 hex digits); local actions (`./…`) and
  * digest-pinned docker images count as pinned (GitHub, "Security hardening for GitHub Actions",
  * "Using third-party actions": pinning to a full-length commit SHA is the only immutable reference).
@@ -440,12 +473,17 @@ export function readWorkflow(text: string, file: string): WorkflowInfo {
           clientId: step.with["client-id"],
           tenantId: step.with["tenant-id"],
           subscriptionId: step.with["subscription-id"],
+          audience: step.with.audience,
           usesSecret: step.with.creds !== undefined || step.with["client-secret"] !== undefined,
         });
       }
       const version = kubeloginVersion(step);
       if (version !== undefined && kubelogin === undefined) {
         kubelogin = { step, version };
+      }
+      const viaAction = pulumiActionInvocation(step);
+      if (viaAction !== undefined) {
+        pulumi.push(viaAction);
       }
       const found = readStepCommands(step);
       pulumi.push(...found.pulumi);

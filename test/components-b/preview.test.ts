@@ -52,6 +52,7 @@ describe("preview with unknown Azure-computed outputs", () => {
       ["pv-aks-control-plane-network-assignment", aks.subnetGrant],
       ["pv-aks-cluster", aks],
       ["pv-aks-deployer-admin", aks],
+      // Granted by default (grantDeployerClusterAdmin defaults to true).
       ["pv-aks-deployer-admin-assignment", aks.deployerGrant!],
       ["pv-aks-k8s", aks],
     ];

@@ -16,6 +16,8 @@ import { evaluateCondition } from "../../sim/deployer/condition";
 import {
   applyKubernetes,
   dataActionFor,
+  gateWait,
+  isAccessGate,
   jobsWithoutReplaceUnready,
   type DataPlaneAssignment,
 } from "../../sim/deployer/kubernetes";
@@ -121,6 +123,48 @@ describe("role actions, notActions and scope inheritance", () => {
       ],
     };
     expect(writeRights(reader)).toEqual([]);
+    const stateReader: Caller = {
+      ...caller,
+      customRoles: [
+        {
+          guid: "11111111-1111-1111-1111-111111111111",
+          roleName: "state reader",
+          actions: [
+            "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action",
+          ],
+          notActions: [],
+          dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"],
+          notDataActions: [],
+        },
+        {
+          guid: "22222222-2222-2222-2222-222222222222",
+          roleName: "purger",
+          actions: ["Microsoft.KeyVault/locations/deletedVaults/purge/action"],
+          notActions: [],
+          dataActions: [],
+          notDataActions: [],
+        },
+      ],
+      assignments: [
+        {
+          name: "s",
+          principalId: "p-1",
+          roleDefinitionId: def("11111111-1111-1111-1111-111111111111"),
+          scope: RG,
+        },
+      ],
+    };
+    expect(writeRights(stateReader)).toEqual([]);
+    const purger = {
+      ...stateReader,
+      assignments: [
+        {
+          ...stateReader.assignments[0]!,
+          roleDefinitionId: def("22222222-2222-2222-2222-222222222222"),
+        },
+      ],
+    };
+    expect(writeRights(purger)).toHaveLength(1);
     expect(writeRights(caller)).toHaveLength(2);
   });
 });
@@ -282,5 +326,33 @@ describe("Kubernetes under Azure RBAC (pulumi-kubernetes 4.34.2 create retries)"
       inputs: { metadata: { name: "j", annotations: { "pulumi.com/replaceUnready": "true" } } },
     };
     expect(jobsWithoutReplaceUnready([annotated])).toEqual([]);
+  });
+  it("a cluster access gate waits (5 s doubling to 30 s) until propagation, or fails at its bound", () => {
+    const gate = rec("pulumi-nodejs:dynamic:Resource", "gate-check", {
+      dependencies: [grant.urn],
+      inputs: {
+        verb: "create",
+        resource: "namespaces",
+        timeoutSeconds: 600,
+        server: "https://aks",
+      },
+    });
+    expect(isAccessGate(gate)).toBe(true);
+    expect(isAccessGate(ns)).toBe(false);
+    const opts = { principalId: "p-1", clusterId: CLUSTER, customRoles: [] };
+    // Effective 100 s after the gate starts: probes at 0, 5, 15, 35, 65, 95, 125 s → allowed at 125 s.
+    expect(gateWait(gate, 0, { ...opts, assignments: [assignment(100_000)] })).toEqual({
+      waitMs: 125_000,
+      timedOut: false,
+    });
+    expect(gateWait(gate, 0, { ...opts, assignments: [assignment(-Infinity)] })).toEqual({
+      waitMs: 0,
+      timedOut: false,
+    });
+    const short = { ...gate, inputs: { ...gate.inputs, timeoutSeconds: 60 } };
+    expect(gateWait(short, 0, { ...opts, assignments: [assignment(300_000)] })).toEqual({
+      waitMs: 60_000,
+      timedOut: true,
+    });
   });
 });

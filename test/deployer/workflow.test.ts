@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { interpolate } from "../../sim/deployer/expressions";
-import { jobEnvironment, runContext, subjectFor, workflowRuns } from "../../sim/deployer/oidc";
+import {
+  jobEnvironment,
+  runContext,
+  subjectFor,
+  unmodelledEvents,
+  workflowRuns,
+} from "../../sim/deployer/oidc";
 import { isPinned, readWorkflow, shellCommands, WorkflowError } from "../../sim/deployer/workflow";
 
 const SHA = "11bd71901bbe5b1630ceea73d27597364c9af683";
@@ -157,5 +163,18 @@ jobs: { a: { environment: "\${{ inputs.stack || 'dev' }}", steps: [] }, b: { ste
     ).toBe("prod");
     expect(interpolate("${{ vars.PULUMI_STACK || 'dev' }}", { vars: {} })).toBe("dev");
     expect(interpolate("${{ fromJSON(x) }}", { vars: {} })).toBeUndefined();
+  });
+  it("schedule runs on the default branch; other events are listed as not modelled", () => {
+    const w2 = wf(`on: { schedule: [{ cron: "0 3 * * *" }], pull_request_target: {}, release: {} }
+jobs: { a: { steps: [] } }`);
+    expect(workflowRuns(w2).map((r) => subjectFor("o/r", r))).toEqual([
+      "repo:o/r:ref:refs/heads/main",
+    ]);
+    expect(unmodelledEvents(w2)).toEqual(["pull_request_target", "release"]);
+  });
+  it("a secrets.<name> reference reads the id the bootstrap printed as a variable", () => {
+    expect(interpolate("${{ secrets.AZURE_CLIENT_ID }}", { vars: { AZURE_CLIENT_ID: "c" } })).toBe(
+      "c",
+    );
   });
 });

@@ -143,7 +143,7 @@ describe("the npm library in a scratch project", () => {
     const result = JSON.parse(run.stdout) as { count: number; exports: number };
     expect(result.count).toBe(0);
     expect(result.exports).toBeGreaterThan(20);
-  });
+  }, 180_000);
 
   it("uses the prebuilt pod verifier (no esbuild installed), identical to the repository's bundle", async () => {
     const { podVerifierBundleSha256 } = await import("../../components/verification/bundle");
@@ -192,7 +192,7 @@ describe("the npm library in a scratch project", () => {
       ordersVaultName: "app-kv-242fb2fde431",
       roleDefinitionGuid: "4633458b-17de-408a-b874-0445c86b69e6",
     });
-  });
+  }, 180_000);
 });
 
 interface SchemaProperty {
@@ -391,7 +391,7 @@ describe("the component package for other languages (provider/)", () => {
     expect(vault.inputs).toMatchObject({
       properties: { enableRbacAuthorization: true, enablePurgeProtection: true },
     });
-  });
+  }, 180_000);
 });
 
 describe("the zerocred command in the scratch project", () => {
@@ -423,7 +423,7 @@ describe("the zerocred command in the scratch project", () => {
     );
     expect(report.exitCode).toBe(1);
     expect(run.code).toBe(1);
-  });
+  }, 180_000);
 
   it("prints its version and rejects an unknown command with exit 2", async () => {
     const bin = path.join("node_modules", ".bin", "zerocred");
@@ -438,5 +438,5 @@ describe("the zerocred command in the scratch project", () => {
     const bad = await runNode(consumer, [bin, "simulate", "--stak", "dev"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^Unknown option "--stak"/);
-  });
+  }, 180_000);
 });
