@@ -1,0 +1,67 @@
+/**
+ * The dev stack's registered resources, pinned: type, URN (name + parent chain), and the inputs that
+ * decide what Azure/Kubernetes creates. Captured from the stack program BEFORE the components' API was
+ * reworked (issue 14), so a rewrite of infra/stack.ts that changes a URN, a name or a key input — i.e.
+ * one that would replace or alter a deployed resource — fails here. Verification resources whose
+ * content hash changes on purpose (their script or parameters changed) are compared without it.
+ *
+ * Regenerate only for an intended, CHANGELOG-justified change: ZC_UPDATE_GOLDEN=1 npx vitest run test/infra/golden.test.ts
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { devConfig, runStack, type RecordedResource } from "../harness";
+
+const GOLDEN = path.join(__dirname, "golden", "dev-stack-resources.json");
+
+/** Inputs that carry volatile or content-hashed values are reduced to what must not change. */
+function keyInputs(r: RecordedResource): Record<string, unknown> {
+  const i = r.inputs;
+  switch (r.type) {
+    case "azure-native:compute:VirtualMachineRunCommandByVirtualMachine":
+      // The run command's name and parameters carry the verifier's content hash: compared apart.
+      return { resourceGroupName: i.resourceGroupName, vmName: i.vmName, location: i.location };
+    case "kubernetes:core/v1:ConfigMap":
+      return { metadata: i.metadata };
+    case "kubernetes:batch/v1:Job": {
+      const spec = i.spec as { template: { spec: { serviceAccountName: string } } };
+      return {
+        metadata: i.metadata,
+        serviceAccountName: spec.template.spec.serviceAccountName,
+      };
+    }
+    case "random:index/randomPassword:RandomPassword":
+      return { length: i.length, special: i.special };
+    case "azure-native:keyvault:Secret": {
+      const p = i.properties as { contentType?: string };
+      return { ...i, properties: { contentType: p.contentType } };
+    }
+    default:
+      return i;
+  }
+}
+
+export function goldenOf(resources: readonly RecordedResource[]): unknown[] {
+  return resources
+    .filter((r) => r.type !== "pulumi:pulumi:Stack")
+    .map((r) => ({ type: r.type, urn: r.urn, inputs: keyInputs(r) }))
+    .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+}
+
+let current: unknown[];
+
+beforeAll(async () => {
+  const run = await runStack(devConfig());
+  current = JSON.parse(JSON.stringify(goldenOf(run.resources))) as unknown[];
+});
+
+describe("the dev stack's resources stay the released ones", () => {
+  it("registers the same resources, URNs and key inputs as the golden list", () => {
+    if (process.env.ZC_UPDATE_GOLDEN === "1") {
+      fs.mkdirSync(path.dirname(GOLDEN), { recursive: true });
+      fs.writeFileSync(GOLDEN, `${JSON.stringify(current, null, 2)}\n`);
+    }
+    const golden = JSON.parse(fs.readFileSync(GOLDEN, "utf8")) as unknown[];
+    expect(current).toEqual(golden);
+  });
+});
