@@ -77,6 +77,17 @@ export const JOB_ENV = [
 
 /** Entra error codes that also occur while a new federated credential propagates. */
 export const PROPAGATION_AADSTS = [70021, 700211, 700212, 700213] as const;
+/**
+ * Entra error codes a just-created identity returns while it replicates through the directory:
+ * `AADSTS700016` (application with this client id not found in the directory) and `AADSTS70025`
+ * ("The client '…' has no configured federated identity credentials"). Both are listed in Entra's
+ * error code reference (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+ * Retried, but only for REPLICATION_RETRY_BUDGET_MS from the first one seen: a wrong client id or
+ * an identity without any credential fails with its own diagnosis instead of using the whole budget.
+ */
+export const REPLICATION_AADSTS = [700016, 70025] as const;
+/** How long replication errors are retried (from the first one), bounded by ZC_TIMEOUT_SECONDS too. */
+export const REPLICATION_RETRY_BUDGET_MS = 5 * 60 * 1000;
 /** Assertion outside its validity window: the next attempt re-reads the (rotated) token file. */
 export const AADSTS_ASSERTION_EXPIRED = 700024;
 const MAX_EXPIRED_ASSERTION_ATTEMPTS = 3;
@@ -270,6 +281,16 @@ export function classifyTokenError(status: number, body: unknown): TokenErrorCla
         `the federated credential's issuer, subject or audience does not match the token exactly).`,
     };
   }
+  if (code !== undefined && (REPLICATION_AADSTS as readonly number[]).includes(code)) {
+    return {
+      retriable: true,
+      aadsts: code,
+      diagnosis:
+        `${short} (retried: a just-created identity or federated credential replicates for a few minutes; ` +
+        `if it persists, the service account's azure.workload.identity/client-id is not the identity's clientId, ` +
+        `or the identity has no federated credential for this cluster).`,
+    };
+  }
   if (code === AADSTS_ASSERTION_EXPIRED) {
     return {
       retriable: true,
@@ -439,6 +460,8 @@ export async function verify(
   let accessToken: string | undefined;
   let accessTokenExp = 0;
   let expiredAssertions = 0;
+  /** When the first replication error (700016 / 70025) was seen. */
+  let replicationSince: number | undefined;
   let networkErrors = 0;
   let retry = 0;
 
@@ -519,6 +542,20 @@ export async function verify(
         const c = classifyTokenError(status, answer.body);
         if (c.aadsts === AADSTS_ASSERTION_EXPIRED) {
           expiredAssertions += 1;
+        }
+        let replicationOver = false;
+        if (
+          c.aadsts !== undefined &&
+          (REPLICATION_AADSTS as readonly number[]).includes(c.aadsts)
+        ) {
+          replicationSince ??= now();
+          replicationOver = now() - replicationSince >= REPLICATION_RETRY_BUDGET_MS;
+        }
+        if (replicationOver) {
+          return done(
+            "error",
+            `${c.diagnosis} Gave up after ${attempts} attempts: still failing ${Math.round(REPLICATION_RETRY_BUDGET_MS / 60000)} minutes after the first one.`,
+          );
         }
         const retriable = c.retriable && expiredAssertions < MAX_EXPIRED_ASSERTION_ATTEMPTS;
         if (retriable && (await backoff())) {

@@ -3,6 +3,7 @@
  * (ordering, labels, content hash, timeouts, nothing secret in plain text) and the result parsing.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import {
   registered,
@@ -19,10 +20,15 @@ type BundleMod = typeof import("../../components/verification/bundle");
 
 const VAULT_URL = "https://zc-kv.vault.azure.net/";
 const RC_TYPE = "azure-native:compute:VirtualMachineRunCommandByVirtualMachine";
-const OK_OUTPUT = [
+const resultLine = (
+  principal: string,
+  clientId: string | null,
+  expected: "allow" | "deny",
+  status: number,
+) =>
   JSON.stringify({
-    principal: "vm",
-    clientId: null,
+    principal,
+    clientId,
     tokenClaims: {
       aud: "https://vault.azure.net",
       iss: `https://sts.windows.net/${TENANT}/`,
@@ -30,14 +36,32 @@ const OK_OUTPUT = [
       tid: TENANT,
       exp: 1,
     },
+    vault: VAULT_URL,
     secret: "canary",
-    expected: "allow",
-    actual: "allow",
-    status: 200,
+    expected,
+    actual: expected,
+    status,
     attempts: 2,
     elapsedMs: 120,
-    diagnosis: "Read the secret; its SHA-256 matches the expected fingerprint.",
-  }),
+    diagnosis:
+      expected === "allow"
+        ? "Read the secret; its SHA-256 matches the expected fingerprint."
+        : "403 ForbiddenByRbac, as expected.",
+  });
+const OK_OUTPUT = [
+  resultLine("vm", null, "allow", 200),
+  resultLine("app", APP.clientId, "allow", 200),
+  resultLine("other", OTHER.clientId, "deny", 403),
+  "ZC-RESULTS v1 3",
+  "ZC 0 allow 200 2 120",
+  "ZC 1 allow 200 2 120",
+  "ZC 2 deny 403 2 120",
+  JSON.stringify({ summary: { total: 3, passed: 3, failed: 0 }, ok: true }),
+  "",
+].join("\n");
+/** The same run, but its output lost the last principal's records (a verifier that stopped early). */
+const SHORT_OUTPUT = [
+  resultLine("vm", null, "allow", 200),
   JSON.stringify({ summary: { total: 1, passed: 1, failed: 0 }, ok: true }),
   "",
 ].join("\n");
@@ -53,7 +77,9 @@ beforeAll(async () => {
     runCommandView: (rc) =>
       rc.inputs.vmName === "vm-ran"
         ? { executionState: "Succeeded", exitCode: 0, output: OK_OUTPUT, error: "" }
-        : undefined,
+        : rc.inputs.vmName === "vm-short"
+          ? { executionState: "Succeeded", exitCode: 0, output: SHORT_OUTPUT, error: "" }
+          : undefined,
   });
   vm = await import("../../components/verification/vmVerification");
   pod = await import("../../components/verification/podVerification");
@@ -108,12 +134,12 @@ describe("VmVerification", () => {
     const component = childOf(resources, "zerocred:verification:VmVerification", "verify-vm");
     const script = vm.vmVerifierScript();
     const parameters = [
-      { name: "ZC_VAULT_URL", value: VAULT_URL },
-      { name: "ZC_SECRET_NAME", value: "canary" },
-      { name: "ZC_EXPECTED_SHA256", value: CANARY_SHA256 },
       {
-        name: "ZC_PRINCIPALS",
-        value: `vm||allow;app|${APP.clientId}|allow;other|${OTHER.clientId}|deny`,
+        name: "ZC_CHECKS",
+        value:
+          `vm||${VAULT_URL}|canary|${CANARY_SHA256}|allow;` +
+          `app|${APP.clientId}|${VAULT_URL}|canary|${CANARY_SHA256}|allow;` +
+          `other|${OTHER.clientId}|${VAULT_URL}|canary|${CANARY_SHA256}|deny`,
       },
       { name: "ZC_TIMEOUT_SECONDS", value: "600" },
     ];
@@ -146,7 +172,11 @@ describe("VmVerification", () => {
   it("reads the result back with expand=instanceView and parses it into results", async () => {
     const c = new vm.VmVerification("verify-vm-read", vmArgs("vm-ran"));
     const results = await unwrap(c.results);
-    expect(results).toEqual([JSON.parse(OK_OUTPUT.split("\n")[0])]);
+    expect(results).toEqual(
+      OK_OUTPUT.split("\n")
+        .slice(0, 3)
+        .map((l) => JSON.parse(l)),
+    );
     expect(await unwrap(c.executionState)).toBe("Succeeded");
     const name = await unwrap(c.runCommandName);
     expect(cloud.invokes).toContainEqual({
@@ -160,11 +190,75 @@ describe("VmVerification", () => {
     });
   });
 
-  it("is not ok when the script did not run", async () => {
+  it("is not ok when the script did not run, and lists every check as missing", async () => {
     const c = new vm.VmVerification("verify-vm-pending", vmArgs("vm-pending"));
     expect(await unwrap(c.ok)).toBe(false);
-    expect(await unwrap(c.results)).toEqual([]);
+    expect((await unwrap(c.results)).map((r) => [r.principal, r.actual])).toEqual([
+      ["vm", "error"],
+      ["app", "error"],
+      ["other", "error"],
+    ]);
     expect(await unwrap(c.executionState)).toBe("Pending");
+  });
+
+  it("is not ok when a principal's result is missing although the summary says ok (no false green)", async () => {
+    const c = new vm.VmVerification("verify-vm-short", vmArgs("vm-short"));
+    expect(await unwrap(c.ok)).toBe(false);
+    const results = await unwrap(c.results);
+    expect(results.map((r) => [r.principal, r.actual])).toEqual([
+      ["vm", "allow"],
+      ["app", "error"],
+      ["other", "error"],
+    ]);
+    expect(results[1]!.diagnosis).toContain("missing from the verifier output");
+  });
+
+  it("takes the VM as a component and a list of checks per principal", async () => {
+    const theVm = {
+      name: pulumi.output("vm-ran"),
+      resourceGroupName: "zc-rg",
+      location: "westeurope",
+    };
+    const c = new vm.VmVerification("verify-vm-checks", {
+      vm: theVm,
+      principals: [
+        {
+          name: "app",
+          clientId: APP.clientId,
+          checks: [
+            {
+              vaultUrl: VAULT_URL,
+              secretName: "canary",
+              expectedSha256: CANARY_SHA256,
+              expected: "allow",
+            },
+            {
+              vaultUrl: "https://zc-kv2.vault.azure.net",
+              secretName: "db",
+              expectedSha256: CANARY_SHA256,
+              expected: "deny",
+            },
+          ],
+        },
+      ],
+    });
+    const resources = await registered(cloud);
+    const rc = childOf(resources, RC_TYPE, "verify-vm-checks-run-command");
+    expect(rc.inputs.parameters).toEqual([
+      {
+        name: "ZC_CHECKS",
+        value:
+          `app|${APP.clientId}|${VAULT_URL}|canary|${CANARY_SHA256}|allow;` +
+          `app|${APP.clientId}|https://zc-kv2.vault.azure.net|db|${CANARY_SHA256}|deny`,
+      },
+      { name: "ZC_TIMEOUT_SECONDS", value: "600" },
+    ]);
+    expect(rc.inputs).toMatchObject({
+      vmName: "vm-ran",
+      resourceGroupName: "zc-rg",
+      location: "westeurope",
+    });
+    expect(await unwrap(c.ok)).toBe(false);
   });
 
   it("keeps the run command name for unchanged inputs and changes it iff the script or a parameter changes", async () => {
@@ -187,6 +281,34 @@ describe("VmVerification", () => {
       "timeoutSeconds is 10: use a whole number of seconds from 30 to 3600.",
     ],
     [{ principals: [] }, "principals is empty: list at least one identity to verify."],
+    [
+      { vmName: undefined },
+      "vmName is missing: pass vm (a LinuxVirtualMachine), or resourceGroupName, vmName and location of the VM.",
+    ],
+    [
+      { vaultUrl: "" },
+      "vaultUrl is missing: principal 'vm' has no checks, so it is tested against the args' vaultUrl, secretName and expectedSha256.",
+    ],
+    [
+      { principals: [{ name: "app", checks: [] }] },
+      "principals['app'].checks is empty: list at least one (vault, secret, expected) check, or omit checks.",
+    ],
+    [
+      {
+        principals: [
+          {
+            name: "app",
+            checks: Array.from({ length: 91 }, () => ({
+              vaultUrl: VAULT_URL,
+              secretName: "canary",
+              expectedSha256: CANARY_SHA256,
+              expected: "allow" as const,
+            })),
+          },
+        ],
+      },
+      "principals hold 91 checks; one VmVerification runs at most 90 (its results must fit the run command's 4096-byte output). Split them across two VmVerifications.",
+    ],
     [
       {
         principals: [
