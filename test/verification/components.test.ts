@@ -373,7 +373,8 @@ describe("PodVerification", () => {
     expect(job.inputs).toEqual({
       apiVersion: "batch/v1",
       kind: "Job",
-      metadata: { namespace: "apps", labels },
+      // replaceUnready: a failed verification Job is replaced (re-run) by the next update.
+      metadata: { namespace: "apps", labels, annotations: { "pulumi.com/replaceUnready": "true" } },
       spec: {
         backoffLimit: 2,
         activeDeadlineSeconds: 900,
@@ -438,6 +439,56 @@ describe("PodVerification", () => {
     );
   });
 
+  it("takes the workload as a component and runs a list of checks through ZC_CHECKS", async () => {
+    const workload = { namespace: "shop", serviceAccountName: "orders" };
+    new pod.PodVerification("verify-checks", {
+      workload,
+      principal: "pod.orders",
+      checks: [
+        {
+          vaultUrl: VAULT_URL,
+          secretName: "canary",
+          expectedSha256: CANARY_SHA256,
+          expected: "allow",
+        },
+        {
+          vaultUrl: "https://kv2.vault.azure.net/",
+          secretName: "db",
+          expectedSha256: CANARY_SHA256,
+          expected: "deny",
+        },
+      ],
+    });
+    const resources = await registered(cloud);
+    const job = childOf(resources, "kubernetes:batch/v1:Job", "verify-checks-job");
+    const spec = job.inputs.spec as {
+      template: { spec: { serviceAccountName: string; containers: { env: unknown }[] } };
+    };
+    expect((job.inputs.metadata as { namespace: string }).namespace).toBe("shop");
+    expect(spec.template.spec.serviceAccountName).toBe("orders");
+    expect(spec.template.spec.containers[0]!.env).toEqual([
+      { name: "ZC_PRINCIPAL", value: "pod.orders" },
+      {
+        name: "ZC_CHECKS",
+        value: JSON.stringify([
+          {
+            vaultUrl: VAULT_URL,
+            secretName: "canary",
+            expectedSha256: CANARY_SHA256,
+            expected: "allow",
+          },
+          {
+            vaultUrl: "https://kv2.vault.azure.net/",
+            secretName: "db",
+            expectedSha256: CANARY_SHA256,
+            expected: "deny",
+          },
+        ]),
+      },
+      { name: "ZC_TIMEOUT_SECONDS", value: "600" },
+    ]);
+  });
+
   it("changes the pod-template hash iff the bundle, image or env changes", () => {
     const env = [{ name: "ZC_EXPECTED", value: "allow" }];
     const b = bundle.podVerifierBundle();
@@ -463,6 +514,28 @@ describe("PodVerification", () => {
       "timeoutSeconds is 7200: use a whole number of seconds from 30 to 3600.",
     ],
     [{ principal: "" }, "principal '' is invalid: use 1-64 letters, digits, '.', '_' or '-'."],
+    [
+      { namespace: undefined },
+      "namespace is missing: pass workload (a WorkloadIdentity), or namespace and serviceAccountName.",
+    ],
+    [{ secretName: "" }, "secretName is missing: pass it, or pass checks."],
+    [
+      { checks: [] },
+      "checks is empty: list at least one (vault, secret, expected) check, or omit checks.",
+    ],
+    [
+      {
+        checks: [
+          {
+            vaultUrl: VAULT_URL,
+            secretName: "canary",
+            expectedSha256: "",
+            expected: "allow" as const,
+          },
+        ],
+      },
+      "checks[0].expectedSha256 is missing: build checks with KeyVault.check(secretName, expected).",
+    ],
   ])("rejects %j", (overrides, message) => {
     const args = {
       namespace: "apps",

@@ -273,6 +273,7 @@ describe("bundled pod verifier against the emulators", () => {
           tid: TENANT,
           exp: expect.any(Number),
         },
+        vault: emu.vaultUrl("zc-kv"),
         secret: "canary",
         expected: "allow",
         actual: "allow",
@@ -283,6 +284,56 @@ describe("bundled pod verifier against the emulators", () => {
       },
       { summary: { total: 1, passed: 1, failed: 0 }, ok: true },
     ]);
+  });
+
+  it("runs every ZC_CHECKS entry under one identity: one result line per (vault, secret)", async () => {
+    const env = podEnv(emu, await tokenFile(emu, "app"), APP.clientId, "app", "allow", {
+      ZC_CHECKS: JSON.stringify([
+        {
+          vaultUrl: emu.vaultUrl("zc-kv"),
+          secretName: "canary",
+          expectedSha256: CANARY_SHA256,
+          expected: "allow",
+        },
+        {
+          vaultUrl: emu.vaultUrl("zc-kv"),
+          secretName: "missing",
+          expectedSha256: CANARY_SHA256,
+          expected: "deny",
+        },
+      ]),
+    });
+    for (const k of ["ZC_EXPECTED", "ZC_VAULT_URL", "ZC_SECRET_NAME", "ZC_EXPECTED_SHA256"]) {
+      delete env[k];
+    }
+    const out = await verify(env);
+    expect(out.lines.map((l) => [l.secret, l.expected, l.actual, l.status])).toEqual([
+      ["canary", "allow", "allow", 200],
+      // A missing secret is an error, never mistaken for the expected denial.
+      ["missing", "deny", "error", 404],
+      [undefined, undefined, undefined, undefined],
+    ]);
+    expect(out.lines[2]).toEqual({ summary: { total: 2, passed: 1, failed: 1 }, ok: false });
+    expect(out.code).toBe(1);
+  });
+
+  it("rejects a malformed ZC_CHECKS entry before any request, naming it", async () => {
+    const out = await verify(
+      podEnv(emu, "/nonexistent", APP.clientId, "app", "allow", {
+        ZC_CHECKS: JSON.stringify([
+          {
+            vaultUrl: "http://x",
+            secretName: "a",
+            expectedSha256: CANARY_SHA256,
+            expected: "allow",
+          },
+        ]),
+      }),
+    );
+    expect(out.code).toBe(1);
+    expect(out.lines[0]!.diagnosis).toBe(
+      "ZC_CHECKS[0].vaultUrl 'http://x' is not an https URL: pass the vault's vaultUri.",
+    );
   });
 
   it("proves the expected denial with a 403 from the vault", async () => {
