@@ -14,8 +14,6 @@ import {
   RoleAssignment,
   UserAssignedIdentity,
   WorkloadIdentity,
-  federatedCredentialChainOrder,
-  federatedCredentialName,
   serviceAccountSubject,
   vaultName,
 } from "../components";
@@ -137,30 +135,17 @@ export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): 
     authorizedIpRanges: spec.network.allowedIpRanges,
   });
 
-  // One identity per config entry; its federated credentials are the workloads bound to it,
-  // issued by the cluster's own issuer (never typed by hand), written one at a time.
+  // One identity per config entry. Its federated credentials are added by the workloads bound to it
+  // (below), each trusting the cluster's own issuer, written one at a time.
   const identities = new Map<string, UserAssignedIdentity>();
-  /** Workload name → its federated credential resource. */
-  const credentialOf = new Map<string, pulumi.Resource>();
   for (const id of spec.identities) {
-    const specs = spec.workloads
-      .filter((w) => w.identity === id.name)
-      .map((w) => ({
-        workload: w.name,
-        name: federatedCredentialName(w.namespace, w.serviceAccount),
-        issuer: aks.oidcIssuerUrl,
-        subject: serviceAccountSubject(w.namespace, w.serviceAccount),
-      }));
-    const uai = new UserAssignedIdentity(`id-${id.name}`, {
-      ...common,
-      identityName: `${spec.prefix}-${stack}-${id.name}`,
-      federatedCredentials: specs,
-    });
-    // The component writes credentials in federatedCredentialChainOrder; map them back.
-    federatedCredentialChainOrder(specs).forEach((c, i) =>
-      credentialOf.set(c.workload, uai.federatedCredentials[i]!),
+    identities.set(
+      id.name,
+      new UserAssignedIdentity(`id-${id.name}`, {
+        ...common,
+        identityName: `${spec.prefix}-${stack}-${id.name}`,
+      }),
     );
-    identities.set(id.name, uai);
   }
   const identity = (name: string): UserAssignedIdentity => {
     const found = identities.get(name);
@@ -226,28 +211,19 @@ export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): 
   const grantsFor = (principal: string) =>
     grants.filter((g) => g.spec.principal === principal).map((g) => g.assignment);
 
-  // Kubernetes: a namespace is created by the first workload in it; later ones wait for it.
-  const firstInNamespace = new Map<string, WorkloadIdentity>();
+  // Kubernetes: each workload's service account and federated credential; a namespace is created
+  // once per cluster and shared by every workload in it.
   const workloads = new Map<string, WorkloadIdentity>();
   for (const w of spec.workloads) {
-    const id = identity(w.identity);
-    const owner = firstInNamespace.get(w.namespace);
-    const wl = new WorkloadIdentity(
-      `wl-${w.name}`,
-      {
+    workloads.set(
+      w.name,
+      new WorkloadIdentity(`wl-${w.name}`, {
         namespace: w.namespace,
         serviceAccountName: w.serviceAccount,
-        clientId: id.clientId,
-        tenantId: client.tenantId,
-        createNamespace: owner === undefined,
-        federatedCredential: credentialOf.get(w.name),
-      },
-      { provider: aks.provider, dependsOn: owner ? [owner] : [] },
+        identity: identity(w.identity),
+        cluster: aks,
+      }),
     );
-    if (!owner) {
-      firstInNamespace.set(w.namespace, wl);
-    }
-    workloads.set(w.name, wl);
   }
 
   const expectedAccess = expectedAccessMatrix(spec);
