@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { checkRequiredArgs } from "./args";
 import * as k8s from "@pulumi/kubernetes";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
@@ -278,6 +279,19 @@ export class AksCluster extends pulumi.ComponentResource {
   public readonly controlPlanePrincipalId: pulumi.Output<string>;
 
   constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkRequiredArgs("AksCluster", name, args, [
+      { key: "resourceGroupName", fix: "pass the resource group's name (e.g. rg.name)" },
+      { key: "subnetId", fix: "pass the ARM id of the node subnet (e.g. network.aksSubnetId)" },
+      {
+        key: "tenantId",
+        fix: "pass the Entra tenant id (e.g. authorization.getClientConfigOutput().tenantId)",
+      },
+      {
+        key: "deployerObjectId",
+        fix: "pass the object id of the principal running pulumi up (getClientConfigOutput().objectId)",
+      },
+      { key: "deployerPrincipalType", fix: 'pass "User" (a person) or "ServicePrincipal" (CI)' },
+    ]);
     super("zerocred:containerservice:AksCluster", name, {}, opts);
 
     const settings: AksSettings = {
@@ -296,7 +310,11 @@ export class AksCluster extends pulumi.ComponentResource {
     };
     const issues = validateAksSettings(settings);
     if (issues.length > 0) {
-      throw new pulumi.ResourceError(issues.join("\n"), this);
+      throw new pulumi.ResourceError(
+        `AksCluster ${JSON.stringify(name)}: ${issues.join(" ")}`,
+        this,
+        true,
+      );
     }
     const loginMode = settings.kubeloginMode as KubeloginMode;
 

@@ -5,6 +5,7 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as random from "@pulumi/random";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import { sha256Hex, vaultNameIssues } from "./naming";
+import { checkRequiredArgs } from "./args";
 
 /** Key Vault object (secret) names: 1–127 letters, digits and hyphens. */
 export const SECRET_NAME_PATTERN = /^[0-9A-Za-z-]{1,127}$/;
@@ -173,11 +174,22 @@ export class KeyVault extends pulumi.ComponentResource {
   public readonly diagnosticSetting?: monitor.DiagnosticSetting;
 
   constructor(name: string, args: KeyVaultArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkRequiredArgs("KeyVault", name, args, [
+      { key: "resourceGroupName", fix: "pass the resource group's name (e.g. rg.name)" },
+      {
+        key: "vaultName",
+        fix: "pass a globally unique name of 3-24 characters, e.g. vaultName(prefix, subscriptionId, resourceGroupName, stack)",
+      },
+    ]);
     super("zerocred:keyvault:KeyVault", name, {}, opts);
 
     const issues = keyVaultArgsIssues(args);
     if (issues.length > 0) {
-      throw new pulumi.ResourceError(`KeyVault ${JSON.stringify(name)}: ${issues.join(" ")}`, this);
+      throw new pulumi.ResourceError(
+        `KeyVault ${JSON.stringify(name)}: ${issues.join(" ")}`,
+        this,
+        true,
+      );
     }
     const secretName = args.canarySecretName ?? "canary";
     const tenantId =

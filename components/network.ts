@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { checkRequiredArgs } from "./args";
 import * as network from "@pulumi/azure-native/network";
 import type * as azureInputs from "@pulumi/azure-native/types/input";
 
@@ -207,13 +208,17 @@ export class Network extends pulumi.ComponentResource {
   public readonly aksSubnetPrefix: string;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkRequiredArgs("Network", name, args, [
+      { key: "resourceGroupName", fix: "pass the resource group's name (e.g. rg.name)" },
+      { key: "addressSpace", fix: 'pass the VNet\'s IPv4 CIDR, e.g. "10.42.0.0/16"' },
+    ]);
     super("zerocred:network:Network", name, {}, opts);
 
     let layout: SubnetLayout;
     try {
       layout = carveSubnets(args.addressSpace);
     } catch (err) {
-      throw new pulumi.ResourceError((err as Error).message, this);
+      throw new pulumi.ResourceError((err as Error).message, this, true);
     }
 
     this.vnet = new network.VirtualNetwork(

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { roleAssignmentName } from "./naming";
 import { findRole, resolveRoleGuid, roleDefinitionResourceId } from "./roles";
+import { checkRequiredArgs } from "./args";
 
 /** Principal types zerocred assigns roles to. Managed identities are `ServicePrincipal` (never `MSI`). */
 export type AssignablePrincipalType = "ServicePrincipal" | "User" | "Group";
@@ -91,6 +92,17 @@ export class RoleAssignment extends pulumi.ComponentResource {
   public readonly assignment: authorization.RoleAssignment;
 
   constructor(name: string, args: RoleAssignmentArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkRequiredArgs("RoleAssignment", name, args, [
+      { key: "scope", fix: "pass the ARM id of what to grant access to (e.g. vault.id)" },
+      {
+        key: "role",
+        fix: 'pass a built-in role name (e.g. "Key Vault Secrets User") or a role definition GUID',
+      },
+      {
+        key: "principalId",
+        fix: "pass the object (principal) id of the identity receiving the role (e.g. identity.principalId)",
+      },
+    ]);
     super("zerocred:authorization:RoleAssignment", name, {}, opts);
 
     let roleGuid: string;
@@ -103,7 +115,7 @@ export class RoleAssignment extends pulumi.ComponentResource {
         validatePrincipalType(args.principalType);
       }
     } catch (e) {
-      throw new pulumi.ResourceError((e as Error).message, this);
+      throw new pulumi.ResourceError((e as Error).message, this, true);
     }
     this.roleName = findRole(roleGuid)?.roleName ?? roleGuid;
 

@@ -218,6 +218,7 @@ export class UserAssignedIdentity extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(
         `UserAssignedIdentity ${JSON.stringify(name)}: ${issues.join(" ")}`,
         this,
+        true,
       );
     }
 

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { checkRequiredArgs } from "./args";
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
 
@@ -289,18 +290,25 @@ export class LinuxVirtualMachine extends pulumi.ComponentResource {
   public readonly userAssignedIdentityIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: LinuxVirtualMachineArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkRequiredArgs("LinuxVirtualMachine", name, args, [
+      { key: "resourceGroupName", fix: "pass the resource group's name (e.g. rg.name)" },
+      { key: "subnetId", fix: "pass the ARM id of the VM's subnet (e.g. network.vmSubnetId)" },
+      { key: "adminUsername", fix: 'pass the Linux admin user name, e.g. "azureuser"' },
+      { key: "sshPublicKey", fix: "pass the admin's OpenSSH public key (ssh-ed25519 or ssh-rsa)" },
+    ]);
     super("zerocred:compute:LinuxVirtualMachine", name, {}, opts);
 
     const problem =
       validateAdminUsername(args.adminUsername) ?? validateSshPublicKey(args.sshPublicKey);
     if (problem !== undefined) {
-      throw new pulumi.ResourceError(problem, this);
+      throw new pulumi.ResourceError(problem, this, true);
     }
     const osDiskType = args.osDiskType ?? "StandardSSD_LRS";
     if (osDiskType !== "Premium_LRS" && osDiskType !== "StandardSSD_LRS") {
       throw new pulumi.ResourceError(
         `osDiskType ${JSON.stringify(osDiskType)} is not supported: use Premium_LRS or StandardSSD_LRS.`,
         this,
+        true,
       );
     }
 

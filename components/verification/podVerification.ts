@@ -7,6 +7,7 @@ import * as crypto from "node:crypto";
 import * as batchv1 from "@pulumi/kubernetes/batch/v1";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
+import { checkRequiredArgs } from "../args";
 import { POD_VERIFIER_FILE_NAME, podVerifierBundle } from "./bundle";
 import {
   DEFAULT_VERIFICATION_TIMEOUT_SECONDS,
@@ -174,11 +175,13 @@ export class PodVerification extends pulumi.ComponentResource {
   public readonly contentSha256: pulumi.Output<string>;
 
   constructor(name: string, args: PodVerificationArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The args object itself (its fields are checked by validatePodVerificationArgs, which names each fix).
+    checkRequiredArgs("PodVerification", name, args, []);
     super("zerocred:verification:PodVerification", name, {}, opts);
     try {
       validatePodVerificationArgs(args);
     } catch (e) {
-      throw new pulumi.ResourceError((e as Error).message, this);
+      throw new pulumi.ResourceError((e as Error).message, this, true);
     }
     const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_VERIFICATION_TIMEOUT_SECONDS;
     const backoffLimit = args.backoffLimit ?? DEFAULT_BACKOFF_LIMIT;

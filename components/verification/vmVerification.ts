@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as compute from "@pulumi/azure-native/compute";
 import * as pulumi from "@pulumi/pulumi";
+import { checkRequiredArgs } from "../args";
 import { parseVerifierOutput, type ExpectedCheck, type VerifierResultLine } from "./results";
 
 /** Absolute path of the VM verifier script. */
@@ -273,11 +274,13 @@ export class VmVerification extends pulumi.ComponentResource {
   public readonly runCommand: compute.VirtualMachineRunCommandByVirtualMachine;
 
   constructor(name: string, args: VmVerificationArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The args object itself (its fields are checked by validateVmVerificationArgs, which names each fix).
+    checkRequiredArgs("VmVerification", name, args, []);
     super("zerocred:verification:VmVerification", name, {}, opts);
     try {
       validateVmVerificationArgs(args);
     } catch (e) {
-      throw new pulumi.ResourceError((e as Error).message, this);
+      throw new pulumi.ResourceError((e as Error).message, this, true);
     }
     const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_VERIFICATION_TIMEOUT_SECONDS;
     const script = vmVerifierScript();
