@@ -10,7 +10,15 @@ import {
   rewriteKubeconfigLogin,
   type KubeloginMode,
 } from "./kubeconfig";
-import { cidrContainsIp, cidrsOverlap, parseCidr, parseIpv4, type Ipv4Cidr } from "./network";
+import {
+  allowedIpRangeProblem,
+  allowedIpRangeReason,
+  cidrContainsIp,
+  cidrsOverlap,
+  parseCidr,
+  parseIpv4,
+  type Ipv4Cidr,
+} from "./rules/ipRanges";
 
 /**
  * Network policy engines offered with Azure CNI overlay: `cilium` (Azure CNI powered by Cilium,
@@ -114,7 +122,15 @@ export function validateAksSettings(s: AksSettings): string[] {
     );
   }
   s.authorizedIpRanges.forEach((range, i) => {
-    tryCidr(range, `authorizedIpRanges[${i}]`, issues);
+    const problem = allowedIpRangeProblem(range);
+    if (problem?.kind === "syntax" || problem?.kind === "host-bits") {
+      tryCidr(range, `authorizedIpRanges[${i}]`, issues);
+    } else if (problem !== undefined) {
+      issues.push(
+        `authorizedIpRanges[${i}]: ${JSON.stringify(range)} ${allowedIpRangeReason(problem)}. Use a ` +
+          `public IPv4 address or CIDR block, e.g. 203.0.113.0/24.`,
+      );
+    }
   });
 
   const pod = tryCidr(s.podCidr, "podCidr", issues);
@@ -227,8 +243,9 @@ export interface AksClusterArgs {
   /** Optional. Kubernetes version; empty means the region's default. Defaults to `""`. */
   readonly kubernetesVersion?: string;
   /**
-   * Optional. IPv4 CIDRs (or bare addresses, sent as `/32`) allowed to reach the API server. For
-   * security reasons, give the operator and CI egress ranges in production. Defaults to `[]` (no
+   * Optional. Public IPv4 CIDRs (or bare addresses, sent as `/32`) allowed to reach the API server:
+   * network addresses, at most a /8, no private ranges (the vault firewall's rule, `rules/ipRanges.ts`).
+   * For security reasons, give the operator and CI egress ranges in production. Defaults to `[]` (no
    * restriction).
    */
   readonly authorizedIpRanges?: readonly string[];
