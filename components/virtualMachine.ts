@@ -236,6 +236,11 @@ export interface LinuxVirtualMachineArgs {
    */
   readonly userAssignedIdentityIds?: readonly pulumi.Input<string>[];
   /**
+   * Optional. User-assigned identities to attach, as components (e.g. `UserAssignedIdentity`); added to
+   * `userAssignedIdentityIds`. Defaults to none.
+   */
+  readonly userAssignedIdentities?: readonly { readonly id: pulumi.Input<string> }[];
+  /**
    * Optional. Attach a Standard static public IP to the NIC. For security reasons the VM has no
    * public IP unless this is explicitly `true`: it is operated through run command. Defaults to `false`.
    */
@@ -278,13 +283,23 @@ export function defaultComputerName(name: string): string {
  * VM agent provisioned (managed run command needs it).
  */
 export class LinuxVirtualMachine extends pulumi.ComponentResource {
+  /** The network interface child (private IP in the given subnet). */
   public readonly nic: network.NetworkInterface;
+  /** The public IP child, only when `publicIp: true`. */
   public readonly publicIpAddress?: network.PublicIPAddress;
+  /** The virtual machine child. */
   public readonly vm: compute.VirtualMachine;
+  /** ARM id of the VM. */
   public readonly id: pulumi.Output<string>;
+  /** Azure name of the VM (what a run command's `vmName` takes). */
   public readonly name: pulumi.Output<string>;
+  /** Resource group of the VM (so a `VmVerification` can take the VM itself). */
+  public readonly resourceGroupName: pulumi.Output<string>;
+  /** Azure region of the VM. */
+  public readonly location: pulumi.Output<string>;
   /** Object id of the VM's system-assigned identity. */
   public readonly principalId: pulumi.Output<string>;
+  /** Private IPv4 address of the NIC. */
   public readonly privateIpAddress: pulumi.Output<string>;
   /** The user-assigned identity ids attached (empty when none). */
   public readonly userAssignedIdentityIds: pulumi.Output<string[]>;
@@ -345,7 +360,10 @@ export class LinuxVirtualMachine extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const uaiIds = [...(args.userAssignedIdentityIds ?? [])];
+    const uaiIds = [
+      ...(args.userAssignedIdentityIds ?? []),
+      ...(args.userAssignedIdentities ?? []).map((i) => i.id),
+    ];
     const identity =
       uaiIds.length > 0
         ? {
@@ -405,6 +423,8 @@ export class LinuxVirtualMachine extends pulumi.ComponentResource {
 
     this.id = this.vm.id;
     this.name = this.vm.name;
+    this.resourceGroupName = pulumi.output(args.resourceGroupName);
+    this.location = this.vm.location;
     this.principalId = this.vm.identity.apply((i) => {
       if (!i?.principalId) {
         throw new Error(`VM ${name} has no system-assigned identity principalId in its outputs.`);
@@ -422,6 +442,8 @@ export class LinuxVirtualMachine extends pulumi.ComponentResource {
       principalId: this.principalId,
       privateIpAddress: this.privateIpAddress,
       userAssignedIdentityIds: this.userAssignedIdentityIds,
+      resourceGroupName: this.resourceGroupName,
+      location: this.location,
     });
   }
 }

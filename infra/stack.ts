@@ -163,7 +163,7 @@ export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): 
     size: spec.vm.size,
     adminUsername: spec.vm.adminUsername,
     sshPublicKey: spec.vm.sshPublicKey,
-    userAssignedIdentityIds: spec.vm.identities.map((n) => identity(n).id),
+    userAssignedIdentities: spec.vm.identities.map(identity),
   });
 
   const kv = new KeyVault("kv", {
@@ -182,8 +182,8 @@ export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): 
   });
 
   // Grants, each at the scope it names and no wider.
-  const principalIdOf = (principal: string) =>
-    principal === VM_PRINCIPAL ? vm.principalId : identity(principal).principalId;
+  const principalOf = (principal: string) =>
+    principal === VM_PRINCIPAL ? vm : identity(principal);
   const scopeOf = (scope: GrantSpec["scope"]): pulumi.Input<string> => {
     if (scope === "vault") {
       return kv.id;
@@ -200,7 +200,7 @@ export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): 
       {
         scope: scopeOf(g.scope),
         role: g.roleId,
-        principalId: principalIdOf(g.principal),
+        principal: principalOf(g.principal),
         principalType: "ServicePrincipal",
         description: `zerocred ${stack}: ${g.principal} → ${g.roleName ?? g.role} at ${g.scope}`,
       },
@@ -240,24 +240,20 @@ export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): 
   let podVerification: StackOutputs["podVerification"];
   if (spec.verification.enabled) {
     const allGrants = grants.map((g) => g.assignment.assignment);
+    const canary = (expected: "allow" | "deny") => [kv.check(CANARY_SECRET_NAME, expected)];
     const vmCheck = new VmVerification("verify-vm", {
-      resourceGroupName: rg.name,
-      vmName: vm.name,
-      location: spec.location,
-      vaultUrl: kv.vaultUri,
-      secretName: kv.canarySecretName,
-      expectedSha256: kv.canaryFingerprint,
+      vm,
       principals: [
-        { name: VM_PRINCIPAL, expected: expectationFor("vm", VM_PRINCIPAL) },
+        { name: VM_PRINCIPAL, checks: canary(expectationFor("vm", VM_PRINCIPAL)) },
         ...spec.vm.identities.map((n) => ({
           // The same label as the expected-access row, so results and expectations match by name.
           name: vmIdentityPrincipal(n),
           clientId: identity(n).clientId,
-          expected: expectationFor("vm", n),
+          checks: canary(expectationFor("vm", n)),
         })),
       ],
       timeoutSeconds: spec.verification.timeoutSeconds,
-      dependsOn: [kv.canarySecret, vm.vm, ...allGrants],
+      dependsOn: [kv.canarySecret, ...allGrants],
     });
     vmVerification = {
       ok: vmCheck.ok,
@@ -271,18 +267,13 @@ export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): 
       const job = new PodVerification(
         `verify-${w.name}`,
         {
-          namespace: w.namespace,
-          serviceAccountName: w.serviceAccount,
+          workload: wl,
           principal: workloadPrincipal(w.name),
-          expected: expectationFor("workload", w.name),
-          vaultUrl: kv.vaultUri,
-          secretName: kv.canarySecretName,
-          expectedSha256: kv.canaryFingerprint,
+          checks: canary(expectationFor("workload", w.name)),
           timeoutSeconds: spec.verification.timeoutSeconds,
           dependsOn: [
-            wl.serviceAccount,
             kv.canarySecret,
-            ...identity(w.identity).federatedCredentials,
+            ...(wl.federatedCredential ? [wl.federatedCredential] : []),
             ...grantsFor(w.identity).map((g) => g.assignment),
           ],
         },
