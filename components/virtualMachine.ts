@@ -239,6 +239,13 @@ export interface LinuxVirtualMachineArgs {
    * Optional. User-assigned identities to attach, as components (e.g. `UserAssignedIdentity`); added to
    * `userAssignedIdentityIds`. Defaults to none.
    */
+  /**
+   * Optional. Trusted launch (Secure Boot + vTPM, Gen2 image). For security reasons it is on unless this is
+   * explicitly `false` — only for a VM size or image that does not support it; the
+   * `vm-enables-trusted-launch` policy rule then fails (disable it in the pack config deliberately).
+   * Defaults to `true`.
+   */
+  readonly trustedLaunch?: boolean;
   readonly userAssignedIdentities?: readonly { readonly id: pulumi.Input<string> }[];
   /**
    * Optional. Attach a Standard static public IP to the NIC. For security reasons the VM has no
@@ -407,10 +414,16 @@ export class LinuxVirtualMachine extends pulumi.ComponentResource {
             },
           },
         },
-        securityProfile: {
-          securityType: "TrustedLaunch",
-          uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
-        },
+        // Trusted launch unless explicitly off (a size or image that does not support it); the
+        // vm-enables-trusted-launch policy rule flags the override.
+        ...((args.trustedLaunch ?? true)
+          ? {
+              securityProfile: {
+                securityType: "TrustedLaunch",
+                uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+              },
+            }
+          : {}),
         // No storageUri: boot diagnostics go to a platform-managed storage account.
         diagnosticsProfile: { bootDiagnostics: { enabled: true } },
         networkProfile: {
