@@ -152,7 +152,8 @@ export function validateVmVerificationArgs(args: VmVerificationArgs): void {
           `principals['${p.name}'].checks is empty: list at least one (vault, secret, expected) check, or omit checks.`,
         );
       }
-      p.checks.forEach((c, i) => {
+      const list: readonly VerificationCheck[] = p.checks;
+      list.forEach((c, i) => {
         for (const key of ["vaultUrl", "secretName", "expectedSha256"] as const) {
           if (missing(c[key])) {
             throw new Error(
