@@ -18,7 +18,7 @@ beforeAll(async () => {
     project: "zerocred-two-vaults",
     config: {
       "azure-native:location": "westeurope",
-      "zerocred-two-vaults:sshPublicKey":
+      "twovaults:sshPublicKey":
         "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINJAjZ+F4+6sg5Zj7Y909cVf0Pl9k3xWA1HyzZew8KOP zerocred-dev",
     },
     load: async () => (await import("../../examples/two-vaults/index")) as Record<string, unknown>,
