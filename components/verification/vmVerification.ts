@@ -260,6 +260,20 @@ export function pulumiTimeout(seconds: number): string {
   return `${Math.ceil(seconds / 60)}m`;
 }
 
+/**
+ * The last run command created per VM object, so two VmVerifications on the same VM run one after the
+ * other. Managed run commands may run in parallel ("Parallel execution of multiple scripts",
+ * MicrosoftDocs/azure-docs articles/virtual-machines/linux/run-command-managed.md), but the older action
+ * Run Command answers 409 Conflict ("Run command extension execution is in progress") to a second one,
+ * and two verifiers on one VM would share its IMDS rate limit: serializing costs little and keeps each
+ * result independent. The chain is an explicit `dependsOn` (recorded, so the simulation can see it).
+ */
+const lastRunCommandOnVm = new WeakMap<object, pulumi.Resource>();
+
+/**
+ * Runs the VM verifier on a VM through a managed run command (synchronously: a failed proof fails the
+ * deployment) for a list of (principal, vault, secret, expected) checks, and reads the results back.
+ */
 export class VmVerification extends pulumi.ComponentResource {
   /** The run command's name (carries the content hash). */
   public readonly runCommandName: pulumi.Output<string>;
@@ -326,6 +340,7 @@ export class VmVerification extends pulumi.ComponentResource {
       parameters.apply((ps) => runCommandContentHash(script, ps)),
     );
     const runInSeconds = timeoutSeconds + RUN_COMMAND_MARGIN_SECONDS;
+    const previousOnVm = args.vm !== undefined ? lastRunCommandOnVm.get(args.vm) : undefined;
     const pulumiSeconds = runInSeconds + PULUMI_TIMEOUT_MARGIN_SECONDS;
 
     this.runCommand = new compute.VirtualMachineRunCommandByVirtualMachine(
@@ -346,6 +361,7 @@ export class VmVerification extends pulumi.ComponentResource {
         parent: this,
         dependsOn: [
           ...(args.vm instanceof pulumi.Resource ? [args.vm] : []),
+          ...(previousOnVm !== undefined ? [previousOnVm] : []),
           ...(args.dependsOn ?? []),
         ],
         deleteBeforeReplace: true,
@@ -356,6 +372,9 @@ export class VmVerification extends pulumi.ComponentResource {
         },
       },
     );
+    if (args.vm !== undefined) {
+      lastRunCommandOnVm.set(args.vm, this.runCommand);
+    }
     this.runCommandName = this.runCommand.name;
 
     const view = compute.getVirtualMachineRunCommandByVirtualMachineOutput(

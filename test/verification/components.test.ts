@@ -261,6 +261,42 @@ describe("VmVerification", () => {
     expect(await unwrap(c.ok)).toBe(false);
   });
 
+  it("runs two verifications on the same VM one after the other (recorded dependsOn), others in parallel", async () => {
+    const shared = {
+      name: pulumi.output("vm-serial"),
+      resourceGroupName: "zc-rg",
+      location: "westeurope",
+    };
+    const other = {
+      name: pulumi.output("vm-other"),
+      resourceGroupName: "zc-rg",
+      location: "westeurope",
+    };
+    const principals = [
+      {
+        name: "vm",
+        checks: [
+          {
+            vaultUrl: VAULT_URL,
+            secretName: "canary",
+            expectedSha256: CANARY_SHA256,
+            expected: "allow" as const,
+          },
+        ],
+      },
+    ];
+    new vm.VmVerification("serial-a", { vm: shared, principals });
+    new vm.VmVerification("serial-b", { vm: shared, principals });
+    new vm.VmVerification("serial-c", { vm: other, principals });
+    const resources = await registered(cloud);
+    const a = childOf(resources, RC_TYPE, "serial-a-run-command");
+    const b = childOf(resources, RC_TYPE, "serial-b-run-command");
+    const c = childOf(resources, RC_TYPE, "serial-c-run-command");
+    expect(b.dependsOn).toContain(a.urn);
+    expect(c.dependsOn).not.toContain(a.urn);
+    expect(c.dependsOn).not.toContain(b.urn);
+  });
+
   it("keeps the run command name for unchanged inputs and changes it iff the script or a parameter changes", async () => {
     const a = new vm.VmVerification("verify-a", vmArgs("vm-hash"));
     const b = new vm.VmVerification("verify-b", vmArgs("vm-hash"));
