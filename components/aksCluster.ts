@@ -3,6 +3,7 @@ import { checkRequiredArgs } from "./args";
 import * as k8s from "@pulumi/kubernetes";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import { ClusterAccessGate } from "./clusterAccessGate";
 import { RoleAssignment } from "./roleAssignment";
 import {
   decodeCredentialKubeconfig,
@@ -230,6 +231,20 @@ export interface AksClusterArgs {
   readonly deployerObjectId: pulumi.Input<string>;
   /** Required. Type of the deployer principal: `User` locally, `ServicePrincipal` in CI. */
   readonly deployerPrincipalType: pulumi.Input<"User" | "ServicePrincipal">;
+  /**
+   * Optional. Grant the deployer RBAC Cluster Admin on the cluster here. Set `false` when it already holds
+   * the role at a scope covering the cluster, made ahead of time (bootstrap/: the resource group), so the
+   * first Kubernetes call never waits for a fresh assignment to propagate (components/deployer.ts
+   * DEPLOYER_CLUSTER_DATA_ROLE). Defaults to `true`.
+   */
+  readonly grantDeployerClusterAdmin?: boolean;
+  /**
+   * Optional. When this component grants the deployer's role (`grantDeployerClusterAdmin`), make the
+   * Kubernetes provider wait, during `pulumi up`, until the API server authorizes the deployer
+   * (components/clusterAccessGate.ts: SelfSubjectAccessReview polled with a bound), instead of failing the
+   * first Namespace with 403 while the assignment propagates. Defaults to `false`.
+   */
+  readonly awaitDeployerAccess?: boolean;
   /** Optional. kubelogin login mode written into the provider's kubeconfig. Defaults to `azurecli`. */
   readonly kubeloginMode?: KubeloginMode;
   /** Optional. `--tenant-id` for kubelogin (see `KubeconfigLoginOptions`). Defaults to none. */
@@ -401,8 +416,8 @@ export class AksCluster extends pulumi.ComponentResource {
   public readonly subnetGrant: RoleAssignment;
   /** The managed cluster child. */
   public readonly cluster: containerservice.ManagedCluster;
-  /** The deployer's "Azure Kubernetes Service RBAC Cluster Admin" assignment on the cluster. */
-  public readonly deployerGrant: RoleAssignment;
+  /** The deployer's RBAC Cluster Admin assignment; `undefined` when `grantDeployerClusterAdmin` is false. */
+  public readonly deployerGrant?: RoleAssignment;
   /** The extra node pools (`nodePools`), in order. */
   public readonly nodePools: readonly containerservice.AgentPool[];
   /**
@@ -549,17 +564,21 @@ export class AksCluster extends pulumi.ComponentResource {
       { parent: this, dependsOn: [this.subnetGrant.assignment] },
     );
 
-    this.deployerGrant = new RoleAssignment(
-      `${name}-deployer-admin`,
-      {
-        scope: this.cluster.id,
-        role: DEPLOYER_CLUSTER_ROLE,
-        principalId: args.deployerObjectId,
-        principalType: args.deployerPrincipalType,
-        description: "Deployer manages Kubernetes objects through Azure RBAC (no local accounts).",
-      },
-      { parent: this },
-    );
+    this.deployerGrant =
+      (args.grantDeployerClusterAdmin ?? true)
+        ? new RoleAssignment(
+            `${name}-deployer-admin`,
+            {
+              scope: this.cluster.id,
+              role: DEPLOYER_CLUSTER_ROLE,
+              principalId: args.deployerObjectId,
+              principalType: args.deployerPrincipalType,
+              description:
+                "Deployer manages Kubernetes objects through Azure RBAC (no local accounts).",
+            },
+            { parent: this },
+          )
+        : undefined;
 
     // Extra pools: their own AgentPool resources (the agentPoolProfiles list is read at creation only).
     this.nodePools = (args.nodePools ?? []).map(
@@ -627,11 +646,25 @@ export class AksCluster extends pulumi.ComponentResource {
         ),
     );
 
+    const accessGate =
+      this.deployerGrant !== undefined && args.awaitDeployerAccess === true
+        ? new ClusterAccessGate(
+            `${name}-deployer-access`,
+            { kubeconfig: this.kubeconfig },
+            { parent: this, dependsOn: [this.deployerGrant.assignment] },
+          )
+        : undefined;
     this.provider = new k8s.Provider(
       `${name}-k8s`,
       { kubeconfig: this.kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
-      // Kubernetes calls need the deployer's data-plane role first.
-      { parent: this, dependsOn: [this.deployerGrant.assignment] },
+      // Kubernetes calls need the deployer's data-plane role first (and, with the gate, its propagation).
+      {
+        parent: this,
+        dependsOn: [
+          ...(this.deployerGrant ? [this.deployerGrant.assignment] : []),
+          ...(accessGate ? [accessGate] : []),
+        ],
+      },
     );
 
     this.id = this.cluster.id;

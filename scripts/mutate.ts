@@ -38,8 +38,17 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     name: "federated subject built from the workload's name, not its service account",
     file: "infra/stack.ts",
-    find: "subject: serviceAccountSubject(w.namespace, w.serviceAccount),",
-    replace: "subject: serviceAccountSubject(w.namespace, w.name),",
+    find: "issuer: aks.oidcIssuerUrl,\n        subject: serviceAccountSubject(w.namespace, w.serviceAccount),",
+    replace:
+      "issuer: aks.oidcIssuerUrl,\n        subject: serviceAccountSubject(w.namespace, w.name),",
+    tests: [SEAMS],
+  },
+  {
+    name: "exported workload subject built from the workload's name",
+    file: "infra/stack.ts",
+    find: "identity: w.identity,\n          subject: serviceAccountSubject(w.namespace, w.serviceAccount),",
+    replace:
+      "identity: w.identity,\n          subject: serviceAccountSubject(w.namespace, w.name),",
     tests: [SEAMS],
   },
   {
@@ -186,8 +195,8 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     name: "writes ordered in one direction only count",
     file: "components/rules/workloadIdentity.ts",
-    find: "(x) => !dependenciesOf(idOf(b)).has(idOf(x)) && !dependenciesOf(idOf(x)).has(idOf(b)),",
-    replace: "(x) => !dependenciesOf(idOf(x)).has(idOf(b)),",
+    find: ".find((x) => !dependenciesOf(idOf(b)).has(idOf(x)) && !dependenciesOf(idOf(x)).has(idOf(b)));",
+    replace: ".find((x) => !dependenciesOf(idOf(x)).has(idOf(b)));",
     tests: [RULES_WI],
   },
   {

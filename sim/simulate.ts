@@ -16,11 +16,13 @@ import {
   type DeploymentModel,
   type VerificationTarget,
 } from "./model";
-import { accessPicture } from "./picture";
+import { accessGraph, mermaidFlowchart, type AccessGraph } from "./picture";
 import { buildPlan, formatPlan, type Plan } from "./plan";
 import { evaluateProgram, ProgramError, type Evaluation } from "./program";
 import { buildTimeline, formatTimeline, type Timeline } from "./timeline";
 import { runVerifiers } from "./verifiers";
+import type { CiOptions, CiReport } from "./deployer/chain";
+import { ciExitCode, formatCiSummary, runAllWorkflows } from "./deployer/report";
 
 export const DEFAULT_PROGRAM = path.join(__dirname, "..", "infra", "index.ts");
 
@@ -37,6 +39,8 @@ export interface SimulateOptions {
   readonly propagationDelayMs?: number;
   /** Evaluate the policy pack and fail on mandatory violations (default true). */
   readonly policies?: boolean;
+  /** Simulate the deployer's chain of each workflow in .github/workflows (sim/deployer); default off. */
+  readonly ci?: CiOptions | false;
   readonly progress?: (line: string) => void;
 }
 
@@ -78,6 +82,10 @@ export interface SimulationReport {
   readonly idempotency: IdempotencyReport;
   readonly timeline: Timeline;
   readonly mermaid: string;
+  /** The deployer's chain per workflow (`undefined` when not run). */
+  readonly ci?: CiReport[];
+  /** The access graph the Mermaid text draws (sim/svg.ts renders it for --svg). */
+  readonly accessGraph: AccessGraph;
   readonly exitCode: number;
 }
 
@@ -131,6 +139,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
 
   const tenantId = first.cloud.tenantId ?? SIM_TENANT_ID;
   const model: DeploymentModel = buildModel(first.resources);
+  const graph = accessGraph(model);
   const verificationPlan = principalsToVerify(model, {
     tenantId,
     expectedAccess: first.exports.expectedAccess,
@@ -210,6 +219,13 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
     };
   });
 
+  // The deployer's chain per workflow: after the program's own evaluations (they share the runtime).
+  let ci: CiReport[] | undefined;
+  if (options.ci !== undefined && options.ci !== false && options.program === undefined) {
+    progress("simulating the CI deployer chain of each workflow…");
+    ci = await runAllWorkflows({ ...options.ci, keys: options.ci.keys ?? keys });
+  }
+
   const mismatch = access.some((a) => a.ok === false);
   const errors =
     diagnoses.some((d) => d.severity === "error") ||
@@ -235,8 +251,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
     policy,
     idempotency,
     timeline: buildTimeline(first.resources),
-    mermaid: accessPicture(model),
-    exitCode: mismatch || errors ? 1 : 0,
+    mermaid: mermaidFlowchart(graph),
+    accessGraph: graph,
+    ci,
+    exitCode: mismatch || errors || (ci !== undefined && ciExitCode(ci) !== 0) ? 1 : 0,
   };
 }
 
@@ -339,6 +357,11 @@ export function formatReport(report: SimulationReport): string {
 
   section(`7. Who can read what (Mermaid)`);
   out.push("```mermaid", report.mermaid.trimEnd(), "```");
+
+  if (report.ci !== undefined) {
+    section(`8. CI deployer chain (.github/workflows, as each workflow runs)`);
+    out.push(...formatCiSummary(report.ci));
+  }
 
   const p = report.phasesMs;
   out.push(

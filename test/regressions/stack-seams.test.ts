@@ -45,6 +45,15 @@ describe("workloads whose name differs from their service account", () => {
     ]);
   });
 
+  it("the exported workloads name the service account's subject", () => {
+    const workloads = run.exports.workloads as Record<string, { subject: string }>;
+    expect(Object.entries(workloads).map(([name, w]) => [name, w.subject])).toEqual([
+      ["orders-api", "system:serviceaccount:shop:orders-sa"],
+      ["reports", "system:serviceaccount:shop:reports-runner"],
+      ["audit", "system:serviceaccount:ops:auditor"],
+    ]);
+  });
+
   it("the service accounts are created under their own names", () => {
     const accounts = byType(run.resources, "kubernetes:core/v1:ServiceAccount")
       .map((r) => {
