@@ -71,9 +71,9 @@ export interface WorkloadIdentityArgs {
   /** Optional (required without `identity`). Entra tenant id of that identity. Defaults to `identity.tenantId`. */
   readonly tenantId?: pulumi.Input<string>;
   /**
-   * Optional. Create the namespace. Defaults to creating it once per cluster (per Kubernetes provider):
-   * the first WorkloadIdentity in a namespace creates it, later ones in the same namespace use it (and
-   * wait for it). Pass `false` for a namespace that exists already.
+   * Optional. Create the namespace. Defaults to creating it once per cluster (per Kubernetes provider,
+   * from `cluster` or `opts.provider`): the first WorkloadIdentity in a namespace creates it, later ones in
+   * the same namespace use it (and wait for it). Pass `false` for a namespace that exists already.
    */
   readonly createNamespace?: boolean;
   /**
@@ -142,11 +142,11 @@ function isFederatable(
 }
 
 /**
- * Namespaces created by WorkloadIdentity components, per Kubernetes provider (or per program when no
- * provider is given): a later workload in the same namespace uses the first one's Namespace.
+ * Namespaces created by WorkloadIdentity components, per Kubernetes provider: a later workload in the same
+ * namespace on the same cluster uses the first one's Namespace. Without a provider (the ambient one)
+ * nothing is shared: each component creates its namespace unless `createNamespace: false`.
  */
 const createdNamespaces = new WeakMap<object, Map<string, corev1.Namespace>>();
-const NO_PROVIDER = {};
 
 /**
  * A Kubernetes namespace (created once per cluster), a service account annotated for Azure workload
@@ -203,9 +203,12 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     const labels = { ...(args.labels ?? {}) };
 
     // One Namespace per (provider, name): the first workload creates it, the others use it.
-    const key = (provider as object | undefined) ?? NO_PROVIDER;
-    const known = createdNamespaces.get(key) ?? new Map<string, corev1.Namespace>();
-    createdNamespaces.set(key, known);
+    const known =
+      (provider !== undefined ? createdNamespaces.get(provider) : undefined) ??
+      new Map<string, corev1.Namespace>();
+    if (provider !== undefined) {
+      createdNamespaces.set(provider, known);
+    }
     const existing = known.get(args.namespace);
     let namespace: pulumi.Output<string> = pulumi.output(args.namespace);
     if (args.createNamespace === true && existing !== undefined) {
