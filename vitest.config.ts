@@ -1,4 +1,5 @@
 import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { configDefaults, defineConfig } from "vitest/config";
 
 /**
@@ -34,7 +35,7 @@ const E2E_FILES = ["test/policies/server.test.ts"];
 
 const e2eOnly = ["test/**/*.e2e.test.ts", ...E2E_FILES];
 /** Every other directory under test/, read when the run starts (so new ones need no entry here). */
-const e2eDirs = readdirSync(new URL("test", import.meta.url), { withFileTypes: true })
+const e2eDirs = readdirSync(join(__dirname, "test"), { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && !UNIT_DIRS.includes(entry.name))
   .map((entry) => entry.name);
 

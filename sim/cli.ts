@@ -40,7 +40,7 @@ export interface CliOptions {
   /** `--bootstrap-config <file>`: the bootstrap stack file the CI chain evaluates. */
   bootstrapConfig?: string;
   /** `--no-ci`: leave the CI chain out of the normal report. */
-  skipCi: boolean;
+  skipCi?: boolean;
 }
 
 const ROOT = path.resolve(__dirname, "..");
@@ -73,7 +73,6 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     skipVerification: false,
     skipPolicies: false,
     propagationDelaySeconds: 0,
-    skipCi: false,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -212,7 +211,7 @@ export async function runCli(
       verify: !opts.skipVerification,
       policies: !opts.skipPolicies,
       propagationDelayMs: opts.propagationDelaySeconds * 1000,
-      ci: opts.skipCi ? false : ciOptions(opts, io.cwd ?? process.cwd()),
+      ci: opts.skipCi === true ? false : ciOptions(opts, io.cwd ?? process.cwd()),
       progress: opts.json ? undefined : io.progress,
     });
     let stdout = opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report);

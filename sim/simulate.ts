@@ -306,6 +306,18 @@ export function formatAccess(report: SimulationReport): string {
   return table(rows);
 }
 
+/** Whether the CI chain is the only reason for a non-zero exit. */
+function onlyCiFails(report: SimulationReport): boolean {
+  return (
+    report.ci !== undefined &&
+    ciExitCode(report.ci) !== 0 &&
+    report.access.every((a) => a.ok !== false) &&
+    !report.diagnoses.some((d) => d.severity === "error") &&
+    !report.policy.some((v) => v.level === "mandatory") &&
+    report.idempotency.changes === 0
+  );
+}
+
 export function formatReport(report: SimulationReport): string {
   const out: string[] = [];
   const section = (title: string) => out.push("", bold(title), "");
@@ -371,7 +383,11 @@ export function formatReport(report: SimulationReport): string {
     ),
     report.exitCode === 0
       ? green("Result: every principal gets exactly the access it should.")
-      : red("Result: the identity chain is not as declared — see the diagnosis above."),
+      : onlyCiFails(report)
+        ? red(
+            "Result: the workloads' chain holds, but the deployment would fail in CI — see section 8.",
+          )
+        : red("Result: the identity chain is not as declared — see the diagnosis above."),
     "",
   );
   return out.join("\n");

@@ -150,7 +150,14 @@ describe("npm start -- --svg <file>", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zerocred-svg-"));
     try {
       const file = path.join(dir, "access.svg");
-      const result = await runCli(["--no-verify", "--no-policy", "--json", "--svg", file]);
+      const result = await runCli([
+        "--no-verify",
+        "--no-policy",
+        "--no-ci",
+        "--json",
+        "--svg",
+        file,
+      ]);
       expect(result.stderr).toBe("");
       expect(result.code).toBe(0);
       const graph = (JSON.parse(result.stdout) as { accessGraph: AccessGraph }).accessGraph;
