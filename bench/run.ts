@@ -146,7 +146,7 @@ async function benchScale(): Promise<void> {
     let resources = 0;
     let verifications = 0;
     let mismatches = 0;
-    const reps = n === 100 ? Math.min(REPS, 3) : 1;
+    const reps = n === 100 ? (full ? 3 : 2) : 1;
     for (let i = 0; i < reps; i++) {
       const r = await simulate({ config: scaledConfig(n, k), stack: "dev" });
       // A wrong verdict is reported beside the time (a benchmark does not stop on it).
@@ -291,7 +291,7 @@ function benchImports(): void {
   const probe = (code: string) => {
     const t: number[] = [];
     const rss: number[] = [];
-    for (let i = 0; i < REPS; i++) {
+    for (let i = 0; i < Math.min(REPS, 3); i++) {
       const p = spawnSync(
         process.execPath,
         [
