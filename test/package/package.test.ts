@@ -282,9 +282,14 @@ describe("the component package for other languages (provider/)", () => {
 
   it("describes each component with typed inputs, required ones, defaults and outputs", () => {
     expect(Object.keys(schema.resources).sort()).toEqual([
+      "zerocred:index:AksCluster",
       "zerocred:index:KeyVault",
+      "zerocred:index:LinuxVirtualMachine",
+      "zerocred:index:Network",
+      "zerocred:index:PodVerification",
       "zerocred:index:RoleAssignment",
       "zerocred:index:UserAssignedIdentity",
+      "zerocred:index:VmVerification",
       "zerocred:index:WorkloadIdentity",
     ]);
     for (const [token, resource] of Object.entries(schema.resources)) {
@@ -358,6 +363,160 @@ describe("the component package for other languages (provider/)", () => {
       type: "object",
       additionalProperties: { type: "string" },
     });
+  });
+
+  it("describes the network, VM, AKS cluster and both verifications with ids and names only", () => {
+    const enumValues = (name: string) =>
+      schema.types[`zerocred:index:${name}`]?.enum?.map((m) => m.value);
+    const outputs = (token: string) =>
+      Object.keys(schema.resources[`zerocred:index:${token}`]!.properties).sort();
+    const inputs = (token: string) => schema.resources[`zerocred:index:${token}`]!;
+
+    const network = inputs("Network");
+    expect(network.requiredInputs?.sort()).toEqual(["addressSpace", "resourceGroupName"]);
+    expect(network.inputProperties.addressSpace?.type).toBe("string");
+    expect(outputs("Network")).toEqual([
+      "addressSpace",
+      "aksSubnetId",
+      "aksSubnetPrefix",
+      "vmSubnetId",
+      "vmSubnetPrefix",
+      "vnetId",
+      "vnetName",
+    ]);
+
+    const vm = inputs("LinuxVirtualMachine");
+    expect(vm.requiredInputs?.sort()).toEqual([
+      "adminUsername",
+      "resourceGroupName",
+      "sshPublicKey",
+      "subnetId",
+    ]);
+    expect(vm.inputProperties.size?.default).toBe("Standard_B2s");
+    expect(vm.inputProperties.trustedLaunch).toMatchObject({ type: "boolean", default: true });
+    expect(vm.inputProperties.publicIp).toMatchObject({ type: "boolean", default: false });
+    expect(vm.inputProperties.osDiskType).toMatchObject({
+      $ref: "#/types/zerocred:index:OsDiskType",
+      default: "StandardSSD_LRS",
+    });
+    expect(enumValues("OsDiskType")?.sort()).toEqual(["Premium_LRS", "StandardSSD_LRS"]);
+    expect(vm.inputProperties.imageReference?.$ref).toBe("#/types/zerocred:index:ImageReference");
+    expect(vm.inputProperties.userAssignedIdentityIds).toMatchObject({
+      type: "array",
+      items: { type: "string" },
+    });
+    expect(outputs("LinuxVirtualMachine")).toEqual([
+      "location",
+      "principalId",
+      "privateIpAddress",
+      "resourceGroupName",
+      "userAssignedIdentityIds",
+      "vmId",
+      "vmName",
+    ]);
+
+    const aks = inputs("AksCluster");
+    expect(aks.requiredInputs?.sort()).toEqual([
+      "deployerObjectId",
+      "deployerPrincipalType",
+      "resourceGroupName",
+      "subnetId",
+      "tenantId",
+    ]);
+    expect(aks.inputProperties.deployerPrincipalType?.$ref).toBe(
+      "#/types/zerocred:index:DeployerPrincipalType",
+    );
+    expect(enumValues("DeployerPrincipalType")?.sort()).toEqual(["ServicePrincipal", "User"]);
+    expect(aks.inputProperties.networkPolicy?.default).toBe("cilium");
+    expect(enumValues("AksNetworkPolicy")?.sort()).toEqual(["azure", "cilium"]);
+    expect(aks.inputProperties.kubeloginMode?.default).toBe("azurecli");
+    expect(enumValues("KubeloginMode")?.sort()).toEqual([
+      "azurecli",
+      "msi",
+      "spn",
+      "workloadidentity",
+    ]);
+    expect(aks.inputProperties.osSku?.default).toBe("AzureLinux");
+    expect(aks.inputProperties.outboundType?.default).toBe("loadBalancer");
+    expect(aks.inputProperties.disableRunCommand?.default).toBe(true);
+    expect(aks.inputProperties.nodeCount?.default).toBe(1);
+    expect(aks.inputProperties.podCidr?.default).toBe("192.168.0.0/16");
+    expect(aks.inputProperties.dnsServiceIp?.default).toBe("172.16.0.10");
+    // Not a literal default: AKS's own (the property is not sent), and the region's version.
+    expect(aks.inputProperties.skuTier?.default).toBeUndefined();
+    expect(aks.inputProperties.kubernetesVersion?.default).toBeUndefined();
+    expect(aks.inputProperties.nodePools).toMatchObject({
+      type: "array",
+      items: { $ref: "#/types/zerocred:index:AksNodePool" },
+    });
+    expect(schema.types["zerocred:index:AksNodePool"]?.properties?.mode?.$ref).toBe(
+      "#/types/zerocred:index:AksNodePoolMode",
+    );
+    // The Kubernetes provider object is not an output (see provider/components.ts): the kubeconfig is.
+    expect(outputs("AksCluster")).toEqual([
+      "clusterId",
+      "clusterName",
+      "controlPlanePrincipalId",
+      "kubeconfig",
+      "kubeletPrincipalId",
+      "oidcIssuerUrl",
+    ]);
+
+    const check = schema.types["zerocred:index:VerificationCheck"]!;
+    expect(Object.keys(check.properties ?? {}).sort()).toEqual([
+      "expected",
+      "expectedSha256",
+      "secretName",
+      "vaultUrl",
+    ]);
+    expect(check.properties?.expected?.$ref).toBe("#/types/zerocred:index:Expectation");
+    expect(enumValues("Expectation")).toEqual(["allow", "deny"]);
+
+    const vmCheck = inputs("VmVerification");
+    expect(vmCheck.requiredInputs?.sort()).toEqual([
+      "location",
+      "principals",
+      "resourceGroupName",
+      "vmName",
+    ]);
+    expect(vmCheck.inputProperties.principals).toMatchObject({
+      type: "array",
+      items: { $ref: "#/types/zerocred:index:VmVerificationPrincipal" },
+    });
+    expect(
+      Object.keys(schema.types["zerocred:index:VmVerificationPrincipal"]?.properties ?? {}).sort(),
+    ).toEqual(["checks", "clientId", "name"]);
+    expect(vmCheck.inputProperties.timeoutSeconds?.default).toBe(600);
+    expect(outputs("VmVerification")).toEqual([
+      "contentSha256",
+      "executionState",
+      "ok",
+      "results",
+      "runCommandName",
+    ]);
+
+    const podCheck = inputs("PodVerification");
+    expect(podCheck.requiredInputs?.sort()).toEqual([
+      "checks",
+      "namespace",
+      "principal",
+      "serviceAccountName",
+    ]);
+    expect(podCheck.inputProperties.backoffLimit?.default).toBe(2);
+    expect(podCheck.inputProperties.image?.default).toBeUndefined();
+    expect(outputs("PodVerification")).toEqual(["configMapName", "contentSha256", "jobName"]);
+    // No resource objects anywhere in the new components' inputs: ids and names only.
+    for (const token of [
+      "Network",
+      "LinuxVirtualMachine",
+      "AksCluster",
+      "VmVerification",
+      "PodVerification",
+    ]) {
+      for (const [name, input] of Object.entries(inputs(token).inputProperties)) {
+        expect(input.$ref ?? "", `${token}.${name}`).not.toMatch(/^\/|#\/resources\//);
+      }
+    }
   });
 
   it("constructs a KeyVault through the provider's construct call, under mocks", async () => {
