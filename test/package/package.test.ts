@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settle, unwrap, useCloud } from "../harness";
 import { ROOT, packPackage, runNode, scratchProject, type PackedPackage } from "./fixture";
@@ -550,6 +551,67 @@ describe("the component package for other languages (provider/)", () => {
     expect(vault.inputs).toMatchObject({
       properties: { enableRbacAuthorization: true, enablePurgeProtection: true },
     });
+  }, 180_000);
+  const GRANT_URN =
+    "urn:pulumi:prod::consumer::zerocred:index:RoleAssignment$zerocred:authorization:RoleAssignment$azure-native:authorization:RoleAssignment::vm-reads-canary-assignment";
+
+  it("constructs a Network and a VmVerification from ids, names and plain checks", async () => {
+    const cloud = await useCloud({ project: "consumer", stack: "prod" });
+    const net = await instance.construct(
+      "core",
+      "zerocred:index:Network",
+      { resourceGroupName: "app-rg", addressSpace: "10.20.0.0/16", location: "westeurope" },
+      {},
+    );
+    const verify = await instance.construct(
+      "proof",
+      "zerocred:index:VmVerification",
+      {
+        resourceGroupName: "app-rg",
+        vmName: "app-vm",
+        location: "westeurope",
+        principals: [
+          {
+            name: "vm",
+            checks: [
+              {
+                vaultUrl: "https://app-kv-242fb2fde431.vault.azure.net/",
+                secretName: "canary",
+                expectedSha256: "a".repeat(64),
+                expected: "allow",
+              },
+              {
+                vaultUrl: "https://other-kv.vault.azure.net/",
+                secretName: "canary",
+                expectedSha256: "b".repeat(64),
+                expected: "deny",
+              },
+            ],
+          },
+        ],
+      },
+      // What the provider host passes for a program's dependsOn (provider/server.js construct).
+      { dependsOn: [new pulumi.DependencyResource(GRANT_URN)] },
+    );
+    await settle();
+    // Known values: the /24 at the start and the /20 sixteen /24s in (components/network.ts).
+    expect(await unwrap(net.state.vmSubnetPrefix as never)).toBe("10.20.0.0/24");
+    expect(await unwrap(net.state.aksSubnetPrefix as never)).toBe("10.20.16.0/20");
+    const netUrn = (await unwrap(net.urn as never)) as string;
+    expect(netUrn).toBe("urn:pulumi:prod::consumer::zerocred:index:Network::core");
+    const verifyUrn = (await unwrap(verify.urn as never)) as string;
+    const childTypes = (parent: string) =>
+      cloud.resources.filter((r) => r.parent === parent).map((r) => `${r.type} ${r.name}`);
+    expect(childTypes(netUrn)).toEqual(["zerocred:network:Network core"]);
+    expect(childTypes(verifyUrn)).toEqual(["zerocred:verification:VmVerification proof"]);
+    const inner = cloud.resources.find((r) => r.type === "zerocred:verification:VmVerification")!;
+    const runCommand = cloud.resources.find((r) => r.parent === inner.urn)!;
+    expect(runCommand.type).toBe("azure-native:compute:VirtualMachineRunCommandByVirtualMachine");
+    expect(runCommand.inputs).toMatchObject({ resourceGroupName: "app-rg", vmName: "app-vm" });
+    // The run command waits for what the program's dependsOn named (a role assignment).
+    expect(runCommand.dependencies).toContain(GRANT_URN);
+    // Both checks reached the script, the second one against the other vault.
+    expect(JSON.stringify(runCommand.inputs)).toContain("other-kv.vault.azure.net");
   }, 180_000);
 });
 
