@@ -613,6 +613,60 @@ describe("the component package for other languages (provider/)", () => {
     // Both checks reached the script, the second one against the other vault.
     expect(JSON.stringify(runCommand.inputs)).toContain("other-kv.vault.azure.net");
   }, 180_000);
+  it("constructs an AksCluster and a PodVerification from ids and names", async () => {
+    const cloud = await useCloud({ project: "consumer", stack: "prod" });
+    const aks = await instance.construct(
+      "aks",
+      "zerocred:index:AksCluster",
+      {
+        resourceGroupName: "app-rg",
+        location: "westeurope",
+        subnetId:
+          "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/app-rg/providers/Microsoft.Network/virtualNetworks/core/subnets/aks",
+        tenantId: "11111111-1111-1111-1111-111111111111",
+        deployerObjectId: "22222222-2222-2222-2222-222222222222",
+        deployerPrincipalType: "ServicePrincipal",
+        nodePools: [{ name: "apps", count: 2 }],
+      },
+      {},
+    );
+    const pod = await instance.construct(
+      "orders-proof",
+      "zerocred:index:PodVerification",
+      {
+        namespace: "shop",
+        serviceAccountName: "orders-sa",
+        principal: "orders",
+        checks: [
+          {
+            vaultUrl: "https://app-kv-242fb2fde431.vault.azure.net/",
+            secretName: "canary",
+            expectedSha256: "c".repeat(64),
+            expected: "allow",
+          },
+        ],
+      },
+      {},
+    );
+    await settle();
+    const aksUrn = (await unwrap(aks.urn as never)) as string;
+    const podUrn = (await unwrap(pod.urn as never)) as string;
+    const children = (parent: string) =>
+      cloud.resources.filter((r) => r.parent === parent).map((r) => `${r.type} ${r.name}`);
+    expect(children(aksUrn)).toEqual(["zerocred:containerservice:AksCluster aks"]);
+    expect(children(podUrn)).toEqual(["zerocred:verification:PodVerification orders-proof"]);
+    const inner = cloud.resources.find((r) => r.type === "zerocred:containerservice:AksCluster")!;
+    expect(children(inner.urn)).toEqual(
+      expect.arrayContaining([
+        "azure-native:containerservice:ManagedCluster aks-cluster",
+        "azure-native:containerservice:AgentPool aks-pool-apps",
+      ]),
+    );
+    // The Job runs as the named service account (a workload whose name differs from it).
+    const job = cloud.resources.find((r) => r.type === "kubernetes:batch/v1:Job")!;
+    expect(JSON.stringify(job.inputs)).toContain('"serviceAccountName":"orders-sa"');
+    expect(job.inputs).toMatchObject({ metadata: { namespace: "shop" } });
+  }, 180_000);
 });
 
 describe("the zerocred command in the scratch project", () => {
