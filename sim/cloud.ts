@@ -414,6 +414,17 @@ export class SimulatedCloud implements pulumi.runtime.Mocks {
         });
         break;
       }
+      case "azure-native:authorization:RoleDefinition": {
+        // ARM: {scope}/providers/Microsoft.Authorization/roleDefinitions/{roleDefinitionId (a GUID)}.
+        const guid = str(inputs.roleDefinitionId) ?? this.guid(`${urn}#roleDefinitionId`);
+        const scope = (str(inputs.scope) ?? `/subscriptions/${this.subscriptionId}`).replace(
+          /\/+$/,
+          "",
+        );
+        id = `${scope}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+        Object.assign(state, { name: guid, type: "Microsoft.Authorization/roleDefinitions" });
+        break;
+      }
       case "azure-native:managedidentity:UserAssignedIdentity": {
         const n = auto("resourceName");
         id = `${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${n}`;

@@ -28,6 +28,8 @@ export const T = {
   uai: "azure-native:managedidentity:UserAssignedIdentity",
   fic: "azure-native:managedidentity:FederatedIdentityCredential",
   roleAssignment: "azure-native:authorization:RoleAssignment",
+  roleDefinition: "azure-native:authorization:RoleDefinition",
+  configMap: "kubernetes:core/v1:ConfigMap",
   vault: "azure-native:keyvault:Vault",
   secret: "azure-native:keyvault:Secret",
   vm: "azure-native:compute:VirtualMachine",
@@ -80,6 +82,8 @@ export interface VmModel {
   readonly userAssignedIdentityIds: string[];
   /** Subnets of its network interfaces (when the NICs are declared in the program). */
   readonly subnetIds: string[];
+  /** Its customData/userData, decoded (scripts that may name a vault URI). */
+  readonly bootText: string;
 }
 export type ScopeKind =
   "subscription" | "resourceGroup" | "vault" | "secret" | "resource" | "other";
@@ -93,6 +97,10 @@ export interface RoleAssignmentModel {
   readonly principalType?: string;
   readonly roleDefinitionId: string;
   readonly role?: RoleDefinition;
+  /** Whether the role is known: built-in, or a RoleDefinition declared in the program. */
+  readonly roleKnown: boolean;
+  /** A RoleDefinition the program declares (evaluated by its own dataActions/notDataActions). */
+  readonly customRole: boolean;
   /** The role's display name, or the definition id when it is not a known built-in role. */
   readonly roleName: string;
   readonly scope: string;
@@ -164,6 +172,33 @@ export interface PodTemplateModel {
   readonly annotations: Record<string, string>;
   /** Labels on the workload object itself (not the template). */
   readonly objectLabels: Record<string, string>;
+  /** Environment of its containers (plain values and ConfigMap references). */
+  readonly env: EnvVarModel[];
+  /** ConfigMaps its containers take whole (`envFrom.configMapRef`). */
+  readonly envFromConfigMaps: string[];
+  /**
+   * The parameters of a zerocred pod verifier (ZC_PRINCIPAL, ZC_EXPECTED, ZC_VAULT_URL,
+   * ZC_SECRET_NAME), when this pod runs one.
+   */
+  readonly verifier?: {
+    readonly principal: string;
+    readonly expected: string;
+    readonly vaultUrl: string;
+    readonly secretName: string;
+  };
+}
+export interface EnvVarModel {
+  readonly container: string;
+  readonly name: string;
+  readonly value?: string;
+  readonly configMap?: { readonly name: string; readonly key: string };
+}
+export interface ConfigMapModel {
+  readonly urn: string;
+  readonly cluster?: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly data: Record<string, string>;
 }
 export interface RunCommandModel {
   readonly urn: string;
@@ -172,6 +207,10 @@ export interface RunCommandModel {
   readonly vmName: string;
   /** Whether its script or parameters mention a client id (`client_id`, `clientId`, `msi_res_id`, or a declared identity's client id). */
   readonly selectsIdentity: boolean;
+  /** Its script (`source.script`), as written. */
+  readonly script: string;
+  /** Its parameters, `name → value` (protected parameters excluded). */
+  readonly parameters: Record<string, string>;
 }
 export interface DeploymentModel {
   readonly identities: IdentityModel[];
@@ -183,6 +222,13 @@ export interface DeploymentModel {
   readonly serviceAccounts: ServiceAccountModel[];
   readonly podTemplates: PodTemplateModel[];
   readonly runCommands: RunCommandModel[];
+  readonly configMaps: ConfigMapModel[];
+  /**
+   * Principal (object) ids the program's own resources report — identities, VM and cluster
+   * identities, kubelet identities, the deployer (getClientConfig): anything else a role
+   * assignment names is outside the program.
+   */
+  readonly knownPrincipalIds: string[];
   /** Whether the recorded resources carry `dependencies` (needed to judge FIC write serialization). */
   readonly dependenciesRecorded: boolean;
   /** URN → the URNs it waits for (recorded `dependencies`), for every resource. */
@@ -359,8 +405,47 @@ function k8sKind(type: string): string {
   return type.split(":").pop() ?? type;
 }
 
+/** `customData`/`userData` are base64 in ARM; decode when they are, keep the text when not. */
+function decodedText(value: string | undefined): string {
+  if (value === undefined) {
+    return "";
+  }
+  if (/^[A-Za-z0-9+/=\s]+$/.test(value) && value.replace(/\s/g, "").length % 4 === 0) {
+    const decoded = Buffer.from(value, "base64").toString("utf8");
+    // eslint-disable-next-line no-control-regex -- printable text check
+    if (!/[\x00-\x08\x0e-\x1f]/.test(decoded)) {
+      return decoded;
+    }
+  }
+  return value;
+}
+
+/** Principal/object ids found anywhere in a resource's outputs (depth-limited). */
+function principalIdsIn(value: unknown, out: Set<string>, depth = 0): void {
+  const u = unsecret(value);
+  if (depth > 6 || u === null || typeof u !== "object") {
+    return;
+  }
+  for (const [k, v] of Object.entries(u as Record<string, unknown>)) {
+    const sv = unsecret(v);
+    if (typeof sv === "string" && /^(principalId|objectId)$/i.test(k)) {
+      out.add(sv.toLowerCase());
+    } else {
+      principalIdsIn(sv, out, depth + 1);
+    }
+  }
+}
+
+export interface BuildModelOptions {
+  /** Principals outside the recorded resources that are known (the deployer's object id). */
+  readonly knownPrincipalIds?: readonly string[];
+}
+
 /** Builds the deployment model from raw recorded resources. Pure. */
-export function buildModel(resources: readonly RecordedResourceLike[]): DeploymentModel {
+export function buildModel(
+  resources: readonly RecordedResourceLike[],
+  options: BuildModelOptions = {},
+): DeploymentModel {
   const of = (type: string) => resources.filter((r) => r.type === type);
 
   const identities: IdentityModel[] = of(T.uai).map((r) => ({
@@ -435,6 +520,12 @@ export function buildModel(resources: readonly RecordedResourceLike[]): Deployme
         .map((n) => str(obj(n).id))
         .filter((id): id is string => id !== undefined)
         .flatMap((id) => nicSubnets.get(id.toLowerCase()) ?? []),
+      bootText: [
+        decodedText(str(obj(r.inputs.osProfile).customData)),
+        decodedText(str(r.inputs.userData)),
+      ]
+        .filter((t) => t.length > 0)
+        .join("\n"),
     };
   });
 
@@ -550,6 +641,27 @@ export function buildModel(resources: readonly RecordedResourceLike[]): Deployme
     }
     const tmeta = obj(template.metadata);
     const spec = obj(template.spec);
+    const containers = [...arr(spec.initContainers), ...arr(spec.containers)].map(obj);
+    const env: EnvVarModel[] = containers.flatMap((c) =>
+      arr(c.env).map((e): EnvVarModel => {
+        const o = obj(e);
+        const ref = obj(obj(o.valueFrom).configMapKeyRef);
+        const cmName = str(ref.name);
+        const cmKey = str(ref.key);
+        return {
+          container: str(c.name) ?? "",
+          name: str(o.name) ?? "",
+          ...(str(o.value) !== undefined ? { value: str(o.value)! } : {}),
+          ...(cmName !== undefined && cmKey !== undefined
+            ? { configMap: { name: cmName, key: cmKey } }
+            : {}),
+        };
+      }),
+    );
+    const envValue = (name: string) => env.find((e) => e.name === name)?.value;
+    const zcVault = envValue("ZC_VAULT_URL");
+    const zcSecret = envValue("ZC_SECRET_NAME");
+    const zcExpected = envValue("ZC_EXPECTED");
     podTemplates.push({
       urn: r.urn,
       logicalName: r.name,
@@ -561,8 +673,71 @@ export function buildModel(resources: readonly RecordedResourceLike[]): Deployme
       labels: stringMap(tmeta.labels),
       annotations: stringMap(tmeta.annotations),
       objectLabels: stringMap(meta.labels),
+      env,
+      envFromConfigMaps: containers.flatMap((c) =>
+        arr(c.envFrom)
+          .map((e) => str(obj(obj(e).configMapRef).name))
+          .filter((n): n is string => n !== undefined),
+      ),
+      ...(zcVault !== undefined && zcSecret !== undefined && zcExpected !== undefined
+        ? {
+            verifier: {
+              principal: envValue("ZC_PRINCIPAL") ?? "",
+              expected: zcExpected,
+              vaultUrl: zcVault,
+              secretName: zcSecret,
+            },
+          }
+        : {}),
     });
   }
+
+  const configMaps: ConfigMapModel[] = of(T.configMap).map((r) => {
+    const meta = { ...obj(r.outputs.metadata), ...obj(r.inputs.metadata) };
+    return {
+      urn: r.urn,
+      cluster: clusterOf(r),
+      namespace: str(meta.namespace) ?? "default",
+      name: str(meta.name) ?? r.name,
+      data: stringMap(r.inputs.data ?? r.outputs.data),
+    };
+  });
+
+  // Custom roles the program declares: evaluated by their own permissions, like built-in ones.
+  const customRoles = of(T.roleDefinition).map((r) => {
+    const perms = arr(r.inputs.permissions).map(obj);
+    const id = str(r.outputs.id) ?? r.id;
+    const role: RoleDefinition = {
+      roleName: pick(r, "roleName") ?? r.name,
+      id: (id.split("/").pop() ?? id).toLowerCase(),
+      description: pick(r, "description") ?? "",
+      actions: perms.flatMap((p) => strings(p.actions)),
+      notActions: perms.flatMap((p) => strings(p.notActions)),
+      dataActions: perms.flatMap((p) => strings(p.dataActions)),
+      notDataActions: perms.flatMap((p) => strings(p.notDataActions)),
+    };
+    return { resourceId: id, role };
+  });
+  const roleOf = (
+    roleDefinitionId: string,
+  ): { role?: RoleDefinition; known: boolean; custom: boolean } => {
+    if (roleDefinitionId === "") {
+      return { known: false, custom: false };
+    }
+    const guid = roleDefinitionId.split("/").pop() ?? roleDefinitionId;
+    const custom = customRoles.find(
+      (c) => eqi(c.resourceId, roleDefinitionId) || eqi(c.role.id, guid),
+    );
+    if (custom !== undefined) {
+      return { role: custom.role, known: true, custom: true };
+    }
+    const builtIn = findRole(roleDefinitionId);
+    return {
+      ...(builtIn !== undefined ? { role: builtIn } : {}),
+      known: builtIn !== undefined,
+      custom: false,
+    };
+  };
 
   const principalName = (
     principalId: string,
@@ -614,7 +789,7 @@ export function buildModel(resources: readonly RecordedResourceLike[]): Deployme
     const principalId = pick(r, "principalId") ?? "";
     const roleDefinitionId = pick(r, "roleDefinitionId") ?? "";
     const scope = pick(r, "scope") ?? "";
-    const role = roleDefinitionId ? findRole(roleDefinitionId) : undefined;
+    const { role, known, custom } = roleOf(roleDefinitionId);
     const p = principalName(principalId);
     const s = describeScope(scope);
     return {
@@ -626,6 +801,8 @@ export function buildModel(resources: readonly RecordedResourceLike[]): Deployme
       principalType: pick(r, "principalType"),
       roleDefinitionId,
       ...(role !== undefined ? { role } : {}),
+      roleKnown: known,
+      customRole: custom,
       roleName: role?.roleName ?? roleDefinitionId,
       scope,
       scopeKind: s.kind,
@@ -640,22 +817,41 @@ export function buildModel(resources: readonly RecordedResourceLike[]): Deployme
       r.inputs.parameters ?? null,
       r.inputs.protectedParameters ?? null,
     ]);
+    const parameters: Record<string, string> = {};
+    for (const p of arr(r.inputs.parameters)) {
+      const name = str(obj(p).name);
+      const value = str(obj(p).value);
+      if (name !== undefined && value !== undefined) {
+        parameters[name] = value;
+      }
+    }
     return {
       urn: r.urn,
       logicalName: r.name,
       name: pick(r, "runCommandName", "name") ?? r.name,
       vmName: pick(r, "vmName") ?? "",
+      script: str(obj(r.inputs.source).script) ?? "",
+      parameters,
       selectsIdentity:
         /client_id|clientid|msi_res_id|object_id/i.test(text) ||
         identities.some((i) => i.clientId !== undefined && text.includes(i.clientId)),
     };
   });
 
+  const known = new Set((options.knownPrincipalIds ?? []).map((id) => id.toLowerCase()));
+  for (const r of resources) {
+    if (r.type !== T.roleAssignment) {
+      principalIdsIn(r.outputs, known);
+    }
+  }
+
   return {
     identities,
     federatedCredentials,
     vms,
     runCommands,
+    configMaps,
+    knownPrincipalIds: [...known],
     roleAssignments,
     vaults,
     clusters,
@@ -828,6 +1024,14 @@ export function toEmulatorWorld(model: DeploymentModel, tenantId: string): Emula
         principalId: a.principalId,
         roleDefinitionId: a.roleDefinitionId,
         scope: a.scope,
+        ...(a.customRole && a.role !== undefined
+          ? {
+              customRole: {
+                dataActions: [...a.role.dataActions],
+                notDataActions: [...a.role.notDataActions],
+              },
+            }
+          : {}),
       })),
   };
 }
