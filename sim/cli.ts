@@ -19,6 +19,7 @@ import {
   readStackConfigFile,
 } from "../infra/config";
 import { parse as parseYaml } from "yaml";
+import { IntentError } from "./model/intent";
 import { DEFAULT_TIMEOUT_MS, ProgramError } from "./program";
 import { simulate, formatReport, type SimulationReport } from "./simulate";
 
@@ -306,6 +307,9 @@ export async function runCli(
         stdout: "",
         stderr: `Invalid configuration:\n${formatConfigIssues(err.issues)}\n`,
       };
+    }
+    if (err instanceof IntentError) {
+      return { code: 2, stdout: "", stderr: `${err.message}\n` };
     }
     if (err instanceof UsageError) {
       return { code: 2, stdout: "", stderr: `${err.message}\n` };

@@ -6,6 +6,14 @@
 import { v5 as uuidv5 } from "uuid";
 import { findRole, KEY_VAULT_GET_SECRET, permits, type RoleDefinition } from "../components/roles";
 import type { EmulatorWorld } from "./emulators";
+import {
+  declaredIntent,
+  inferredIntent,
+  verifierIntent,
+  type IntentRule,
+  type IntentSubject,
+  type VerifierProblem,
+} from "./model/intent";
 import { CLIENT_ID_ANNOTATION, mutatePod, type WebhookResult } from "./webhook";
 
 /** The fields of sim/cloud.ts `RecordedResource` that the analysis reads. */
@@ -1039,17 +1047,7 @@ export function toEmulatorWorld(model: DeploymentModel, tenantId: string): Emula
 // ---------------------------------------------------------------------------------------------
 // what to verify
 
-/** A declared expectation, as infra/access.ts `AccessExpectation` (or any program's `expectedAccess` export). */
-export interface DeclaredExpectation {
-  readonly principal: string;
-  readonly via?: "vm" | "workload";
-  /** An identity name, or `vm` for the VM's system-assigned identity. */
-  readonly identity?: string;
-  readonly workload?: string;
-  readonly secret: string;
-  readonly expected: "allow" | "deny";
-  readonly grantedBy?: { readonly role: string; readonly scope: string };
-}
+export type ExpectationSource = "declared" | "inferred" | "verifier" | "derived";
 
 export interface VerificationTarget {
   /** Stable key: `vm:<vm>:<system|identity>` or `pod:<cluster>/<ns>/<kind>/<name>`, then `→<vault>/<secret>`. */
@@ -1074,6 +1072,8 @@ export interface VerificationTarget {
     readonly kind: string;
     readonly name: string;
     readonly webhook: WebhookResult;
+    /** Why the pod is never created (its service account does not exist in its namespace). */
+    readonly notCreated?: string;
   };
   readonly vault: {
     readonly name: string;
@@ -1081,79 +1081,47 @@ export interface VerificationTarget {
     readonly vaultUri?: string;
   };
   readonly secret: { readonly name: string; readonly resourceId: string };
+  /** The intended result: declared > inferred > the deployed verifier's own parameter > derived. */
   readonly expected: "allow" | "deny";
-  readonly expectedSource: "declared" | "derived";
-  /** The assignment that (by declaration or derivation) grants access. */
+  readonly expectedSource: ExpectationSource;
+  /** Where the expectation comes from (`expectedAccess[0]`, `from env KEYVAULT_URL of …`, …). */
+  readonly expectedFrom: string;
+  /** A deployed zerocred verifier checks this principal × secret, expecting this (what `pulumi up` enforces). */
+  readonly verifierExpected?: "allow" | "deny";
+  /** That verifier, readable. */
+  readonly verifierName?: string;
+  /** The assignment that grants access, when one does. */
   readonly grantedBy?: { readonly role: string; readonly scope: string };
 }
 
-function parseExpectations(raw: unknown): DeclaredExpectation[] | undefined {
-  const u = unsecret(raw);
-  if (!Array.isArray(u)) {
-    return undefined;
-  }
-  const out: DeclaredExpectation[] = [];
-  for (const item of u) {
-    const o = obj(item);
-    const principal = str(o.principal);
-    const secret = str(o.secret);
-    const expected = str(o.expected);
-    if (
-      principal === undefined ||
-      secret === undefined ||
-      (expected !== "allow" && expected !== "deny")
-    ) {
-      continue;
-    }
-    const via = str(o.via);
-    const g = obj(o.grantedBy);
-    out.push({
-      principal,
-      ...(via === "vm" || via === "workload" ? { via } : {}),
-      ...(str(o.identity) !== undefined ? { identity: str(o.identity)! } : {}),
-      ...(str(o.workload) !== undefined ? { workload: str(o.workload)! } : {}),
-      secret,
-      expected,
-      ...(str(g.role) !== undefined && str(g.scope) !== undefined
-        ? { grantedBy: { role: str(g.role)!, scope: str(g.scope)! } }
-        : {}),
-    });
-  }
-  return out;
-}
-
-/** `orders` matches `orders`, `id-orders`, `orders-id`, `zc-orders-x` (dash/underscore/dot tokens). */
-export function nameMatches(candidate: string | undefined, wanted: string | undefined): boolean {
-  if (candidate === undefined || wanted === undefined) {
-    return false;
-  }
-  const c = candidate.toLowerCase();
-  const w = wanted.toLowerCase();
-  if (c === w) {
-    return true;
-  }
-  const tokens = c.split(/[-_.]/);
-  const wtokens = w.split(/[-_.]/);
-  for (let i = 0; i + wtokens.length <= tokens.length; i++) {
-    if (wtokens.every((t, j) => tokens[i + j] === t)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-interface Candidate {
+interface Candidate extends IntentSubject {
   key: string;
   principal: string;
-  via: "vm" | "workload";
   identity?: VerificationTarget["identity"];
   vm?: VerificationTarget["vm"];
-  pod?: VerificationTarget["pod"];
-  /** Names an expectation's `identity` may use. */
-  identityNames: string[];
-  /** Names an expectation's `workload` may use. */
-  workloadNames: string[];
+  podTarget?: VerificationTarget["pod"];
   principalId?: string;
+  /** Whether the workload-identity analysis concerns it without any intent naming it. */
+  concerned: boolean;
+  /** A zerocred pod verifier: checks only its own parameters. */
+  isVerifier: boolean;
+}
+
+/** Where a pod's service account exists when not in its own namespace (same cluster). */
+export function serviceAccountElsewhere(
+  model: DeploymentModel,
+  pod: PodTemplateModel,
+): ServiceAccountModel[] {
+  const name = effectiveServiceAccount(pod);
+  if (name === "default" || findServiceAccount(model, pod) !== undefined) {
+    return [];
+  }
+  return model.serviceAccounts.filter(
+    (sa) =>
+      sa.name === name &&
+      sa.namespace !== pod.namespace &&
+      (sa.cluster === pod.cluster || sa.cluster === undefined || pod.cluster === undefined),
+  );
 }
 
 function candidates(model: DeploymentModel, tenantId: string): Candidate[] {
@@ -1168,8 +1136,12 @@ function candidates(model: DeploymentModel, tenantId: string): Candidate[] {
         key: `vm:${vm.name}:system`,
         principal: `${vm.name} (system-assigned)`,
         via: "vm",
+        vmName: vm.name,
+        identityKind: "system",
+        identityName: `${vm.name} (system-assigned)`,
         ...(vm.systemAssigned !== undefined
           ? {
+              identityClientId: vm.systemAssigned.clientId,
               identity: {
                 kind: "system",
                 name: `${vm.name} (system-assigned)`,
@@ -1179,9 +1151,9 @@ function candidates(model: DeploymentModel, tenantId: string): Candidate[] {
             }
           : {}),
         vm: { name: vm.name, clientId: "" },
-        identityNames: ["vm", vm.name, vm.logicalName],
-        workloadNames: [],
         principalId: vm.systemAssigned?.principalId,
+        concerned: false,
+        isVerifier: false,
       });
     }
     for (const uaiId of vm.userAssignedIdentityIds) {
@@ -1191,11 +1163,15 @@ function candidates(model: DeploymentModel, tenantId: string): Candidate[] {
         key: `vm:${vm.name}:${name}`,
         principal: `${vm.name} → ${name}`,
         via: "vm",
+        vmName: vm.name,
+        identityKind: "user",
+        identityName: name,
+        ...(uai?.clientId !== undefined ? { identityClientId: uai.clientId } : {}),
         identity: { kind: "user", name, principalId: uai?.principalId, clientId: uai?.clientId },
         vm: { name: vm.name, clientId: uai?.clientId ?? "" },
-        identityNames: [name, ...(uai !== undefined ? [uai.logicalName] : [])],
-        workloadNames: [],
         principalId: uai?.principalId,
+        concerned: true,
+        isVerifier: false,
       });
     }
   }
@@ -1207,17 +1183,18 @@ function candidates(model: DeploymentModel, tenantId: string): Candidate[] {
       sa?.annotations[CLIENT_ID_ANNOTATION] !== undefined ||
       sa?.labels["azure.workload.identity/use"] !== undefined ||
       ficsForSubject(model, subject).length > 0;
-    if (!concerned) {
-      continue;
-    }
     const identity = intendedIdentityOfPod(model, pod);
     const saName = effectiveServiceAccount(pod);
+    const elsewhere = serviceAccountElsewhere(model, pod);
     out.push({
       key: `pod:${pod.cluster ?? "?"}/${pod.namespace}/${pod.kind}/${pod.name}`,
       principal: `${pod.kind} ${pod.namespace}/${pod.name} (sa ${saName})`,
       via: "workload",
       ...(identity !== undefined
         ? {
+            identityKind: "user" as const,
+            identityName: identity.name,
+            ...(identity.clientId !== undefined ? { identityClientId: identity.clientId } : {}),
             identity: {
               kind: "user",
               name: identity.name,
@@ -1232,107 +1209,95 @@ function candidates(model: DeploymentModel, tenantId: string): Candidate[] {
         serviceAccount: saName,
         kind: pod.kind,
         name: pod.name,
-        webhook: webhookFor(model, pod, tenantId),
       },
-      identityNames: identity !== undefined ? [identity.name, identity.logicalName] : [],
-      workloadNames: [
-        saName,
-        pod.name,
-        pod.logicalName,
-        ...(sa !== undefined ? [sa.logicalName] : []),
-      ],
+      podTarget: {
+        cluster: pod.cluster,
+        namespace: pod.namespace,
+        serviceAccount: saName,
+        kind: pod.kind,
+        name: pod.name,
+        webhook: webhookFor(model, pod, tenantId),
+        ...(elsewhere.length > 0
+          ? {
+              notCreated: `serviceaccount "${saName}" not found in namespace ${pod.namespace} (it exists in ${elsewhere.map((e) => e.namespace).join(", ")}): the ${pod.kind === "Pod" ? "API server rejects the pod" : `${pod.kind} controller cannot create its pods`}`,
+            }
+          : {}),
+      },
       principalId: identity?.principalId,
+      concerned,
+      isVerifier: pod.verifier !== undefined,
     });
   }
   return out;
 }
 
-function matchExpectation(
-  c: Candidate,
-  secretName: string,
-  exps: readonly DeclaredExpectation[],
-): DeclaredExpectation | undefined {
-  const forSecret = exps.filter(
-    (e) => e.secret === secretName || nameMatches(secretName, e.secret),
-  );
-  const exact = forSecret.find((e) => e.principal === c.principal);
-  if (exact !== undefined) {
-    return exact;
-  }
-  return forSecret.find((e) => {
-    if (e.via !== undefined && e.via !== c.via) {
-      return false;
-    }
-    if (c.via === "vm") {
-      if (e.workload !== undefined) {
-        return false;
-      }
-      if (c.identity?.kind === "system" || c.identity === undefined) {
-        return (
-          e.identity === "vm" || (e.identity === undefined && nameMatches(c.vm?.name, e.principal))
-        );
-      }
-      return (
-        e.identity !== undefined &&
-        e.identity !== "vm" &&
-        c.identityNames.some((n) => nameMatches(n, e.identity))
-      );
-    }
-    const wanted = e.workload ?? e.principal;
-    return c.workloadNames.some((n) => nameMatches(n, wanted));
-  });
-}
-
 export interface VerificationPlan {
   readonly targets: VerificationTarget[];
-  /** Declared expectations that no principal in the program matched. */
-  readonly unmatchedExpectations: DeclaredExpectation[];
-  readonly expectationSource: "declared" | "derived";
+  /** The weakest source any target's expectation has: `derived` when nothing but grants speak. */
+  readonly expectationSource: "declared" | "inferred" | "derived" | "mixed";
+  /** Deployed verifiers whose vault or secret is not in the program. */
+  readonly verifierProblems: VerifierProblem[];
+  /** Deployed verifiers that expect something else than the declared or inferred intent. */
+  readonly disagreements: {
+    readonly target: VerificationTarget;
+    readonly intent: "declared" | "inferred";
+  }[];
 }
 
 /**
- * Every principal × vault secret that any role assignment or declaration concerns, each with how to
- * test it and the expected result: from `expectedAccess` (the program's export, when given), else
- * derived — allow iff an RBAC role assignment permits getSecret at a covering scope (DECLARED intent:
- * a vault in access-policy mode or a broken webhook chain does not change what was intended).
+ * Every principal × vault secret that a grant, an intent or a verifier concerns, each with how to
+ * test it and the expected result: declared (`expectedAccess`, validated — throws IntentError) >
+ * inferred (the apps' own configuration) > the deployed verifier's parameter > derived (allow iff
+ * an RBAC role assignment permits getSecret at a covering scope).
  */
 export function principalsToVerify(
   model: DeploymentModel,
   options: { tenantId: string; expectedAccess?: unknown },
 ): VerificationPlan {
-  const declared = parseExpectations(options.expectedAccess);
-  const used = new Set<DeclaredExpectation>();
-  const targets: VerificationTarget[] = [];
   const all = candidates(model, options.tenantId);
+  const declared = declaredIntent(model, options.expectedAccess, all) ?? [];
+  const inferred = inferredIntent(model);
+  const verifiers = verifierIntent(model);
+  const targets: VerificationTarget[] = [];
+  const disagreements: VerificationPlan["disagreements"][number][] = [];
+  const sources = new Set<ExpectationSource>();
   for (const vault of model.vaults) {
     for (const secret of vault.secrets) {
       for (const c of all) {
+        const about = (r: IntentRule) => r.secret === secret && r.matches(c);
+        const dec = declared.find(about);
+        const inf = inferred.find(about);
+        const ver = verifiers.rules.find(about);
+        if (c.isVerifier && ver === undefined) {
+          // A verifier Job checks exactly its own vault and secret.
+          continue;
+        }
         const granting = assignmentsCovering(model, c.principalId, secret.resourceId);
         const grant = granting.find((a) => a.grantsGetSecret);
         const concerned =
-          granting.length > 0 ||
-          c.via === "workload" ||
-          c.identity?.kind === "user" ||
-          (declared !== undefined && matchExpectation(c, secret.name, declared) !== undefined) ||
-          model.roleAssignments.some((a) => eqi(a.principalId, c.principalId));
+          dec !== undefined ||
+          inf !== undefined ||
+          ver !== undefined ||
+          (c.via === "workload"
+            ? c.concerned
+            : granting.length > 0 ||
+              c.identityKind === "user" ||
+              model.roleAssignments.some((a) => eqi(a.principalId, c.principalId)));
         if (!concerned) {
           continue;
         }
-        const exp = declared !== undefined ? matchExpectation(c, secret.name, declared) : undefined;
-        if (exp !== undefined) {
-          used.add(exp);
-        }
-        const expected = exp?.expected ?? (grant !== undefined ? "allow" : "deny");
-        const grantedBy =
-          exp?.grantedBy ??
-          (grant !== undefined ? { role: grant.roleName, scope: grant.scope } : undefined);
-        targets.push({
+        const intent = dec ?? inf;
+        const chosen = intent ?? ver;
+        const expected = chosen?.expected ?? (grant !== undefined ? "allow" : "deny");
+        const expectedSource: ExpectationSource = chosen?.source ?? "derived";
+        sources.add(expectedSource);
+        const target: VerificationTarget = {
           key: `${c.key}→${vault.name}/${secret.name}`,
           principal: c.principal,
           via: c.via,
           ...(c.identity !== undefined ? { identity: c.identity } : {}),
           ...(c.vm !== undefined ? { vm: c.vm } : {}),
-          ...(c.pod !== undefined ? { pod: c.pod } : {}),
+          ...(c.podTarget !== undefined ? { pod: c.podTarget } : {}),
           vault: {
             name: vault.name,
             resourceId: vault.resourceId,
@@ -1340,15 +1305,30 @@ export function principalsToVerify(
           },
           secret: { name: secret.name, resourceId: secret.resourceId },
           expected,
-          expectedSource: exp !== undefined ? "declared" : "derived",
-          ...(grantedBy !== undefined ? { grantedBy } : {}),
-        });
+          expectedSource,
+          expectedFrom:
+            chosen?.from ??
+            (grant !== undefined
+              ? `derived from ${grant.logicalName} (${grant.roleName})`
+              : "derived: no grant reads it"),
+          ...(ver !== undefined ? { verifierExpected: ver.expected, verifierName: ver.from } : {}),
+          ...(grant !== undefined
+            ? { grantedBy: { role: grant.roleName, scope: grant.scope } }
+            : {}),
+        };
+        targets.push(target);
+        if (ver !== undefined && intent !== undefined && ver.expected !== intent.expected) {
+          disagreements.push({ target, intent: intent.source as "declared" | "inferred" });
+        }
       }
     }
   }
-  return {
-    targets,
-    unmatchedExpectations: (declared ?? []).filter((e) => !used.has(e)),
-    expectationSource: declared !== undefined ? "declared" : "derived",
-  };
+  const intentSources = [...sources].filter((x) => x !== "derived" && x !== "verifier");
+  const expectationSource: VerificationPlan["expectationSource"] =
+    intentSources.length === 0
+      ? "derived"
+      : sources.has("derived") || intentSources.length > 1
+        ? "mixed"
+        : (intentSources[0] as "declared" | "inferred");
+  return { targets, expectationSource, verifierProblems: verifiers.problems, disagreements };
 }

@@ -6,7 +6,13 @@
 import * as path from "node:path";
 import { evaluatePolicies, fromRecorded, type PolicyViolation } from "../policies/evaluate";
 import { SIM_TENANT_ID } from "./cloud";
-import { diagnoseModel, interpretResults, type Diagnosis, type VerifierResult } from "./diagnose";
+import {
+  diagnoseModel,
+  interpretResults,
+  verdictOf,
+  type Diagnosis,
+  type VerifierResult,
+} from "./diagnose";
 import { prepareEmulatorKeys, startEmulators, type EmulatorKeys } from "./emulators";
 import { compareRuns, formatIdempotency, type IdempotencyReport } from "./idempotency";
 import {
@@ -68,7 +74,13 @@ export interface AccessRow {
   readonly vault: string;
   readonly secret: string;
   readonly expected: "allow" | "deny";
-  readonly actual?: string;
+  readonly expectedSource: "declared" | "inferred" | "verifier" | "derived";
+  /** Where the expectation comes from, e.g. `from env KEYVAULT_URL of Deployment shop/orders`. */
+  readonly expectedFrom: string;
+  /** What a deployed zerocred verifier expects here (what `pulumi up` enforces). */
+  readonly verifierExpected?: "allow" | "deny";
+  /** `allow`, `deny` or `error` (never a read unless it read). */
+  readonly actual?: "allow" | "deny" | "error";
   readonly ok?: boolean;
   readonly oid?: string;
   readonly grantedBy?: { readonly role: string; readonly scope: string };
@@ -105,7 +117,8 @@ export interface SimulationReport {
     readonly total: number;
   };
   readonly plan: Plan;
-  readonly expectationSource: "declared" | "derived";
+  /** Where the expected column comes from; `derived` means from the grants under test only. */
+  readonly expectationSource: "declared" | "inferred" | "derived" | "mixed";
   readonly access: AccessRow[];
   readonly verified: boolean;
   readonly policiesEvaluated: boolean;
@@ -212,7 +225,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
   const evaluateMs = performance.now() - t0;
 
   const tenantId = first.cloud.tenantId ?? SIM_TENANT_ID;
-  const model: DeploymentModel = buildModel(first.resources);
+  const model: DeploymentModel = buildModel(first.resources, {
+    knownPrincipalIds: [first.cloud.deployerObjectId],
+  });
   const verificationPlan = principalsToVerify(model, {
     tenantId,
     expectedAccess: first.exports.expectedAccess,
@@ -277,11 +292,16 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
       vault: t.vault.name,
       secret: t.secret.name,
       expected: t.expected,
+      expectedSource: t.expectedSource,
+      expectedFrom: t.expectedFrom,
+      ...(t.verifierExpected !== undefined ? { verifierExpected: t.verifierExpected } : {}),
       grantedBy: t.grantedBy,
       ...(r
         ? {
-            actual: r.actual,
-            ok: r.actual === t.expected,
+            actual: verdictOf(r),
+            ok:
+              verdictOf(r) === t.expected &&
+              (t.verifierExpected === undefined || verdictOf(r) === t.verifierExpected),
             oid: r.tokenClaims?.oid,
             attempts: r.attempts,
             elapsedMs: r.elapsedMs,
@@ -364,9 +384,16 @@ function visible(s: string): string {
   return s.replace(/\x1b\[[0-9;]*m/g, "");
 }
 
+const EXPECTATION_HEADER: Record<SimulationReport["expectationSource"], string> = {
+  declared: "the program's expectedAccess",
+  inferred: "inferred from the apps' own configuration",
+  mixed: "declared or inferred where the program says, else derived from role assignments",
+  derived: "derived from role assignments",
+};
+
 export function formatAccess(report: SimulationReport): string {
   const rows: string[][] = [
-    ["", "principal", "secret", "expected", "actual", "token oid", "granted by", "attempts"],
+    ["", "principal", "secret", "expected", "actual", "token oid", "granted by", "expected from"],
   ];
   for (const a of report.access) {
     const mark = a.ok === undefined ? dim("·") : a.ok ? green("✓") : red("✗");
@@ -375,10 +402,17 @@ export function formatAccess(report: SimulationReport): string {
       a.principal,
       `${a.vault}/${a.secret}`,
       a.expected,
-      a.actual === undefined ? dim("not run") : a.ok ? a.actual : red(a.actual),
+      a.actual === undefined
+        ? dim("not run")
+        : a.ok
+          ? a.actual
+          : red(a.actual === "error" && a.status === undefined ? "error" : a.actual),
       a.oid ?? "—",
       a.grantedBy ? `${a.grantedBy.role} @ ${a.grantedBy.scope}` : "—",
-      a.attempts === undefined ? "" : String(a.attempts),
+      a.expectedFrom +
+        (a.verifierExpected !== undefined && a.expectedSource !== "verifier"
+          ? `; verifier expects ${a.verifierExpected}`
+          : ""),
     ]);
   }
   return table(rows);
@@ -406,9 +440,15 @@ export function formatReport(report: SimulationReport): string {
   section(`1. Plan: ${report.plan.total} resources in ${report.plan.components} components`);
   out.push(formatPlan(report.plan));
 
-  section(
-    `2. Access matrix (expected: ${report.expectationSource === "declared" ? "the program's expectedAccess" : "derived from role assignments"})`,
-  );
+  section(`2. Access matrix (expected: ${EXPECTATION_HEADER[report.expectationSource]})`);
+  if (report.expectationSource === "derived" && report.access.length > 0) {
+    out.push(
+      yellow(
+        'The program declares no intent (no expectedAccess export, no vault reference in its apps\' configuration), so the expected column is derived from its own role assignments: a grant on the wrong vault, secret or principal cannot be caught. Declare intent: export const expectedAccess = [expectAccess(workload(ns, sa), { vault, secret }, "allow"), …] (components/intent.ts).',
+      ),
+      "",
+    );
+  }
   out.push(
     report.access.length > 0 ? formatAccess(report) : dim("No principal reads any vault secret."),
   );
