@@ -10,11 +10,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import {
+  DEPLOYER_CLUSTER_DATA_ROLE,
   GitHubDeployer,
   KEY_VAULT_CRYPTO_USER_ROLE_ID,
   STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE_ID,
   gitHubCredentials,
 } from "../components/deployer";
+import { GitHubPreviewer } from "../components/previewer";
 import { RoleAssignment } from "../components/roleAssignment";
 import {
   StateBackend,
@@ -29,6 +31,10 @@ export interface BootstrapSettings {
   readonly repository: string;
   readonly branches: readonly string[];
   readonly environments: readonly string[];
+  /**
+   * Create the read-only PR previewer (its own identity, subject `pull_request`). The deployer itself
+   * never trusts `pull_request` (components/deployer.ts DEPLOYER_PULL_REQUEST_ERROR).
+   */
   readonly pullRequests: boolean;
   /** Resource group for the deployer identity and the state backend. */
   readonly resourceGroupName: string;
@@ -40,7 +46,11 @@ export interface BootstrapSettings {
   readonly stateContainerName: string;
   readonly stateVaultName: string;
   readonly allowVaultPurge: boolean;
-  /** Grant the person running the bootstrap data access to the state backend (to use it from a laptop). */
+  /**
+   * Grant the person running the bootstrap data access to the state backend and AKS RBAC Cluster Admin on
+   * the target group ahead of time (to deploy the same stack from a laptop without waiting for a fresh
+   * data-plane assignment to propagate).
+   */
   readonly grantOperator: boolean;
   readonly operatorPrincipalType: "User" | "Group" | "ServicePrincipal";
   readonly assignableRoles?: readonly string[];
@@ -159,7 +169,8 @@ export function parseBootstrapConfig(
     environments = stringList(g.environments, "github.environments", issues) ?? environments;
     pullRequests = optionalBoolean(g.pullRequests, "github.pullRequests", issues) ?? pullRequests;
     try {
-      gitHubCredentials({ organization, repository, branches, environments, pullRequests });
+      // The deployer's subjects (never pull_request: that is the previewer's).
+      gitHubCredentials({ organization, repository, branches, environments, pullRequests: false });
     } catch (e) {
       issues.push(...(e as Error).message.split("\n"));
     }
@@ -248,6 +259,8 @@ export function parseBootstrapConfig(
 /** The repository variables CI reads, in the order `ghVariableCommands` prints them. */
 export interface RepositoryVariables {
   readonly AZURE_CLIENT_ID: string;
+  /** The read-only PR previewer's client id (pr.yml signs in with it). */
+  readonly AZURE_PREVIEW_CLIENT_ID?: string;
   readonly AZURE_TENANT_ID: string;
   readonly AZURE_SUBSCRIPTION_ID: string;
   readonly AZURE_RESOURCE_GROUP: string;
@@ -271,7 +284,12 @@ export interface BootstrapOutputs {
   subscriptionId: pulumi.Output<string>;
   principalId: pulumi.Output<string>;
   targetResourceGroupId: pulumi.Output<string>;
+  /** The deployer's federated subjects (branches and environments). */
   subjects: string[];
+  /** The PR previewer's client id, when `pullRequests`. */
+  previewClientId?: pulumi.Output<string>;
+  /** The PR previewer's subject (`repo:<org>/<repo>:pull_request`), when `pullRequests`. */
+  previewSubject?: string;
   backendUrl?: string;
   secretsProvider?: string;
   ghVariableCommands: pulumi.Output<string>;
@@ -314,7 +332,6 @@ export function createBootstrap(settings: BootstrapSettings): BootstrapOutputs {
     repository: settings.repository,
     branches: settings.branches,
     environments: settings.environments,
-    pullRequests: settings.pullRequests,
     resourceGroupName: group.name,
     location: settings.location,
     identityName: "zerocred-deployer",
@@ -323,9 +340,36 @@ export function createBootstrap(settings: BootstrapSettings): BootstrapOutputs {
     stateContainerId: backend?.containerId,
     secretsKeyId: backend?.keyId,
     allowVaultPurge: settings.allowVaultPurge,
+    clusterAdmin: true,
     tags,
   });
 
+  const previewer = settings.pullRequests
+    ? new GitHubPreviewer("previewer", {
+        organization: settings.organization,
+        repository: settings.repository,
+        resourceGroupName: group.name,
+        location: settings.location,
+        identityName: "zerocred-previewer",
+        scope: target.id,
+        stateContainerId: backend?.containerId,
+        secretsKeyId: backend?.keyId,
+        tags,
+      })
+    : undefined;
+
+  if (settings.grantOperator) {
+    // Ahead of time, like the deployer's: a laptop `pulumi up` of the stack then never meets a fresh
+    // data-plane assignment (components/deployer.ts DEPLOYER_CLUSTER_DATA_ROLE).
+    new RoleAssignment("operator-cluster-admin", {
+      scope: target.id,
+      role: DEPLOYER_CLUSTER_DATA_ROLE,
+      principalId: client.objectId,
+      principalType: settings.operatorPrincipalType,
+      description:
+        "zerocred operator: Kubernetes objects in the stack's clusters, granted ahead of time",
+    });
+  }
   if (backend !== undefined && settings.grantOperator) {
     new RoleAssignment("operator-state", {
       scope: backend.containerId,
@@ -345,10 +389,11 @@ export function createBootstrap(settings: BootstrapSettings): BootstrapOutputs {
 
   const repo = `${settings.organization}/${settings.repository}`;
   const commands = pulumi
-    .all([deployer.clientId, deployer.tenantId, client.subscriptionId])
-    .apply(([clientId, tenantId, subscriptionId]) =>
+    .all([deployer.clientId, deployer.tenantId, client.subscriptionId, previewer?.clientId])
+    .apply(([clientId, tenantId, subscriptionId, previewClientId]) =>
       ghVariableCommands(repo, {
         AZURE_CLIENT_ID: clientId,
+        AZURE_PREVIEW_CLIENT_ID: previewClientId,
         AZURE_TENANT_ID: tenantId,
         AZURE_SUBSCRIPTION_ID: subscriptionId,
         AZURE_RESOURCE_GROUP: settings.targetResourceGroupName,
@@ -365,6 +410,8 @@ export function createBootstrap(settings: BootstrapSettings): BootstrapOutputs {
     principalId: deployer.principalId,
     targetResourceGroupId: target.id,
     subjects: deployer.subjects,
+    previewClientId: previewer?.clientId,
+    previewSubject: previewer?.subject,
     backendUrl: backend?.backendUrl,
     secretsProvider: backend?.secretsProvider,
     ghVariableCommands: commands,

@@ -9,7 +9,15 @@ import {
   rewriteKubeconfigLogin,
   type KubeloginMode,
 } from "./kubeconfig";
-import { cidrContainsIp, cidrsOverlap, parseCidr, parseIpv4, type Ipv4Cidr } from "./network";
+import {
+  allowedIpRangeProblem,
+  allowedIpRangeReason,
+  cidrContainsIp,
+  cidrsOverlap,
+  parseCidr,
+  parseIpv4,
+  type Ipv4Cidr,
+} from "./rules/ipRanges";
 
 /**
  * Network policy engines offered with Azure CNI overlay: `cilium` (Azure CNI powered by Cilium,
@@ -113,7 +121,15 @@ export function validateAksSettings(s: AksSettings): string[] {
     );
   }
   s.authorizedIpRanges.forEach((range, i) => {
-    tryCidr(range, `authorizedIpRanges[${i}]`, issues);
+    const problem = allowedIpRangeProblem(range);
+    if (problem?.kind === "syntax" || problem?.kind === "host-bits") {
+      tryCidr(range, `authorizedIpRanges[${i}]`, issues);
+    } else if (problem !== undefined) {
+      issues.push(
+        `authorizedIpRanges[${i}]: ${JSON.stringify(range)} ${allowedIpRangeReason(problem)}. Use a ` +
+          `public IPv4 address or CIDR block, e.g. 203.0.113.0/24.`,
+      );
+    }
   });
 
   const pod = tryCidr(s.podCidr, "podCidr", issues);
@@ -213,6 +229,13 @@ export interface AksClusterArgs {
   readonly deployerObjectId: pulumi.Input<string>;
   /** Required. Type of the deployer principal: `User` locally, `ServicePrincipal` in CI. */
   readonly deployerPrincipalType: pulumi.Input<"User" | "ServicePrincipal">;
+  /**
+   * Optional. Grant the deployer RBAC Cluster Admin on the cluster here. Set `false` when it already holds
+   * the role at a scope covering the cluster, made ahead of time (bootstrap/: the resource group), so the
+   * first Kubernetes call never waits for a fresh assignment to propagate (components/deployer.ts
+   * DEPLOYER_CLUSTER_DATA_ROLE). Defaults to `true`.
+   */
+  readonly grantDeployerClusterAdmin?: boolean;
   /** Optional. kubelogin login mode written into the provider's kubeconfig. Defaults to `azurecli`. */
   readonly kubeloginMode?: KubeloginMode;
   /** Optional. `--tenant-id` for kubelogin (see `KubeconfigLoginOptions`). Defaults to none. */
@@ -226,8 +249,9 @@ export interface AksClusterArgs {
   /** Optional. Kubernetes version; empty means the region's default. Defaults to `""`. */
   readonly kubernetesVersion?: string;
   /**
-   * Optional. IPv4 CIDRs (or bare addresses, sent as `/32`) allowed to reach the API server. For
-   * security reasons, give the operator and CI egress ranges in production. Defaults to `[]` (no
+   * Optional. Public IPv4 CIDRs (or bare addresses, sent as `/32`) allowed to reach the API server:
+   * network addresses, at most a /8, no private ranges (the vault firewall's rule, `rules/ipRanges.ts`).
+   * For security reasons, give the operator and CI egress ranges in production. Defaults to `[]` (no
    * restriction).
    */
   readonly authorizedIpRanges?: readonly string[];
@@ -267,7 +291,8 @@ export class AksCluster extends pulumi.ComponentResource {
   public readonly controlPlaneIdentity: managedidentity.UserAssignedIdentity;
   public readonly subnetGrant: RoleAssignment;
   public readonly cluster: containerservice.ManagedCluster;
-  public readonly deployerGrant: RoleAssignment;
+  /** The deployer's RBAC Cluster Admin assignment; `undefined` when `grantDeployerClusterAdmin` is false. */
+  public readonly deployerGrant?: RoleAssignment;
   public readonly id: pulumi.Output<string>;
   public readonly name: pulumi.Output<string>;
   /** The cluster's OIDC issuer URL exactly as Azure reports it (trailing slash included). */
@@ -375,17 +400,21 @@ export class AksCluster extends pulumi.ComponentResource {
       { parent: this, dependsOn: [this.subnetGrant.assignment] },
     );
 
-    this.deployerGrant = new RoleAssignment(
-      `${name}-deployer-admin`,
-      {
-        scope: this.cluster.id,
-        role: DEPLOYER_CLUSTER_ROLE,
-        principalId: args.deployerObjectId,
-        principalType: args.deployerPrincipalType,
-        description: "Deployer manages Kubernetes objects through Azure RBAC (no local accounts).",
-      },
-      { parent: this },
-    );
+    this.deployerGrant =
+      (args.grantDeployerClusterAdmin ?? true)
+        ? new RoleAssignment(
+            `${name}-deployer-admin`,
+            {
+              scope: this.cluster.id,
+              role: DEPLOYER_CLUSTER_ROLE,
+              principalId: args.deployerObjectId,
+              principalType: args.deployerPrincipalType,
+              description:
+                "Deployer manages Kubernetes objects through Azure RBAC (no local accounts).",
+            },
+            { parent: this },
+          )
+        : undefined;
 
     this.oidcIssuerUrl = this.cluster.oidcIssuerProfile.apply((p) => {
       if (!p?.issuerURL) {
@@ -420,7 +449,7 @@ export class AksCluster extends pulumi.ComponentResource {
       `${name}-k8s`,
       { kubeconfig: this.kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
       // Kubernetes calls need the deployer's data-plane role first.
-      { parent: this, dependsOn: [this.deployerGrant.assignment] },
+      { parent: this, dependsOn: this.deployerGrant ? [this.deployerGrant.assignment] : [] },
     );
 
     this.id = this.cluster.id;

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { v5 as uuidv5 } from "uuid";
 import { MAX_FEDERATED_CREDENTIALS_PER_IDENTITY, ZEROCRED_UUID_NAMESPACE } from "./naming";
+import { WORKLOAD_IDENTITY_AUDIENCE } from "./rules/workloadIdentity";
 import { RoleAssignment, subscriptionIdFromScope } from "./roleAssignment";
 import { findRole, resolveRoleGuid } from "./roles";
 import { UserAssignedIdentity, type FederatedCredentialSpec } from "./userAssignedIdentity";
@@ -12,8 +13,11 @@ import { UserAssignedIdentity, type FederatedCredentialSpec } from "./userAssign
  */
 export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
 
-/** Audience GitHub tokens are requested for by azure/login, azure-native and kubelogin. */
-export const GITHUB_ACTIONS_AUDIENCE = "api://AzureADTokenExchange";
+/**
+ * Audience GitHub tokens are requested for by azure/login, azure-native and kubelogin: Entra's token
+ * exchange audience, the same one Kubernetes workload identity uses.
+ */
+export const GITHUB_ACTIONS_AUDIENCE = WORKLOAD_IDENTITY_AUDIENCE;
 
 /**
  * Built-in roles not (yet) in components/roles.ts, GUIDs from Azure's built-in roles reference
@@ -264,7 +268,36 @@ export function gitHubCredentials(settings: GitHubSubjectSettings): GitHubCreden
   return credentials;
 }
 
-export interface GitHubDeployerArgs extends GitHubSubjectSettings {
+/**
+ * Why the deployer never trusts `pull_request`: such workflows run the workflow file as the pull request
+ * wrote it (GitHub Docs, "Events that trigger workflows" → pull_request: GITHUB_SHA is the PR's merge
+ * commit), so anyone who can push a branch could run arbitrary commands with the deployer's write rights
+ * before any review; branch protection and CODEOWNERS only gate the merge. PR previews sign in as the
+ * read-only {@link GitHubPreviewer} (components/previewer.ts) instead.
+ */
+export const DEPLOYER_PULL_REQUEST_ERROR =
+  "Invalid value for pullRequests: true. The deployer holds write rights, and a pull_request workflow runs the " +
+  "workflow file as the pull request wrote it, so anyone with push access could use those rights before review. " +
+  "Remove pullRequests from the deployer and give PR previews the read-only GitHubPreviewer (components/previewer.ts).";
+
+/**
+ * Data-plane role the deployer gets on the stack's resource group AHEAD of time, so that every AKS cluster
+ * the stack creates there already authorizes it: Azure RBAC for Kubernetes role assignments at a resource
+ * group apply to its clusters, and a new assignment takes up to ~5 minutes to propagate to the cluster's
+ * authorization webhook ("Use Azure RBAC for Kubernetes authorization",
+ * https://learn.microsoft.com/azure/aks/manage-azure-rbac). pulumi-kubernetes retries a failed create only
+ * on NotFound/NoMatch, never on 403 (pulumi/pulumi-kubernetes provider/pkg/await/await.go `retrier.Do(
+ * apierrors.IsNotFound, meta.IsNoMatchError)`, 5 tries, backoff ×2 from 1 s, at 9497796 after v4.32.0), so
+ * an assignment made in the same `pulumi up` as the first Namespace fails that update.
+ */
+export const DEPLOYER_CLUSTER_DATA_ROLE = "Azure Kubernetes Service RBAC Cluster Admin";
+
+export interface GitHubDeployerArgs extends Omit<GitHubSubjectSettings, "pullRequests"> {
+  /**
+   * Optional, and only `false`: the deployer never trusts `pull_request` ({@link DEPLOYER_PULL_REQUEST_ERROR});
+   * PR previews sign in as the read-only GitHubPreviewer. Defaults to `false`.
+   */
+  readonly pullRequests?: false;
   /** Required. Resource group the deployer identity itself lives in (a bootstrap group, not the stack's). */
   readonly resourceGroupName: pulumi.Input<string>;
   /** Optional. Azure region of the identity. Defaults to the provider's `azure-native:location`. */
@@ -303,14 +336,22 @@ export interface GitHubDeployerArgs extends GitHubSubjectSettings {
    * ephemeral stack's soft-deleted vault. Defaults to `false`.
    */
   readonly allowVaultPurge?: boolean;
+  /**
+   * Optional. Grant {@link DEPLOYER_CLUSTER_DATA_ROLE} on `scope` now, before any cluster exists, so the
+   * stack's Kubernetes resources never wait for a fresh assignment to propagate (set the stack's
+   * `zerocred:deployer.clusterAdmin` to `preassigned`). Defaults to `true`.
+   */
+  readonly clusterAdmin?: boolean;
   /** Optional. Tags for the identity. Defaults to none. */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /**
  * The CI deployer: a user-assigned identity trusted by GitHub Actions' OIDC issuer for the given
- * repository subjects, with Contributor plus a role-assignment right limited (ABAC) to the roles the
- * stack assigns, both on the stack's resource group only. No client secret exists anywhere.
+ * branch and environment subjects (never `pull_request`: {@link DEPLOYER_PULL_REQUEST_ERROR}), with
+ * Contributor plus a role-assignment right limited (ABAC) to the roles the stack assigns, and (by default)
+ * AKS RBAC Cluster Admin made ahead of time, all on the stack's resource group only. No client secret
+ * exists anywhere.
  *
  * It is deliberately given no Key Vault data-plane role: the stack writes the canary secret through ARM
  * (`Microsoft.KeyVault/vaults/secrets/write`, a control-plane action that Contributor covers) and never
@@ -340,7 +381,10 @@ export class GitHubDeployer extends pulumi.ComponentResource {
     let credentials: GitHubCredential[];
     let roleGuids: string[];
     try {
-      credentials = gitHubCredentials(args);
+      if ((args.pullRequests as boolean | undefined) === true) {
+        throw new Error(DEPLOYER_PULL_REQUEST_ERROR);
+      }
+      credentials = gitHubCredentials({ ...args, pullRequests: false });
       roleGuids = resolveAssignableRoles(args.assignableRoles ?? DEFAULT_ASSIGNABLE_ROLES);
       if (typeof args.scope === "string") {
         validateDeployerScope(args.scope);
@@ -401,6 +445,21 @@ export class GitHubDeployer extends pulumi.ComponentResource {
         { parent: this },
       ),
     ];
+    if (args.clusterAdmin ?? true) {
+      assignments.push(
+        new RoleAssignment(
+          `${name}-cluster-admin`,
+          {
+            scope,
+            role: DEPLOYER_CLUSTER_DATA_ROLE,
+            principalId,
+            principalType: "ServicePrincipal",
+            description: `zerocred CI deployer for ${repo}: Kubernetes objects in the group's clusters, granted ahead of time`,
+          },
+          { parent: this },
+        ),
+      );
+    }
     if (args.stateContainerId !== undefined) {
       assignments.push(
         new RoleAssignment(

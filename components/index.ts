@@ -15,3 +15,4 @@ export * from "./kubeconfig";
 export * from "./verification/results";
 export * from "./verification/vmVerification";
 export * from "./verification/podVerification";
+export * from "./kubelogin";

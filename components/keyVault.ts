@@ -5,15 +5,13 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as random from "@pulumi/random";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import { sha256Hex, vaultNameIssues } from "./naming";
+import { allowedIpRangeProblem, allowedIpRangeReason } from "./rules/ipRanges";
 
 /** Key Vault object (secret) names: 1–127 letters, digits and hyphens. */
 export const SECRET_NAME_PATTERN = /^[0-9A-Za-z-]{1,127}$/;
 
 /** Length of the random canary value (alphanumeric, ~190 bits of entropy). */
 export const CANARY_LENGTH = 32;
-
-const IPV4_OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
-const IPV4_OR_CIDR = new RegExp(`^${IPV4_OCTET}(\\.${IPV4_OCTET}){3}(\\/(3[0-2]|[12]?\\d))?$`);
 
 export interface KeyVaultArgs {
   /** Required. Resource group to create the vault in. */
@@ -45,7 +43,10 @@ export interface KeyVaultArgs {
    * endpoint). Defaults to none.
    */
   readonly allowedSubnetIds?: readonly pulumi.Input<string>[];
-  /** Optional. Public IPv4 addresses or CIDR ranges allowed through the firewall. Defaults to none. */
+  /**
+   * Optional. Public IPv4 addresses or CIDR ranges (network address, at most a /8) allowed through the
+   * firewall; private and other non-public ranges are rejected (see `rules/ipRanges.ts`). Defaults to none.
+   */
   readonly allowedIpRanges?: readonly string[];
   /**
    * Optional. Firewall action when no rule matches. Defaults to `Deny` (for security reasons: only the listed
@@ -92,9 +93,11 @@ export function keyVaultArgsIssues(args: KeyVaultArgs): string[] {
     );
   }
   for (const range of args.allowedIpRanges ?? []) {
-    if (!IPV4_OR_CIDR.test(range)) {
+    const problem = allowedIpRangeProblem(range);
+    if (problem !== undefined) {
+      const reason = problem.kind === "syntax" ? "" : ` ${allowedIpRangeReason(problem)}`;
       issues.push(
-        `Invalid value in allowedIpRanges: ${JSON.stringify(range)}. Use a public IPv4 address or CIDR range such as "203.0.113.0/24".`,
+        `Invalid value in allowedIpRanges: ${JSON.stringify(range)}${reason}. Use a public IPv4 address or CIDR range such as "203.0.113.0/24".`,
       );
     }
   }

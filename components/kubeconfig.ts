@@ -1,4 +1,5 @@
 import { parse, stringify } from "yaml";
+import { AUTHORITY_HOSTS, KUBELOGIN_VERSION } from "./kubelogin";
 
 /**
  * Application id of the AKS-managed Entra ID server app: the audience of every token kubelogin
@@ -26,6 +27,14 @@ export interface KubeconfigLoginOptions {
    * user-assigned identity; omit for the system-assigned one). Not used by `azurecli`.
    */
   readonly clientId?: string;
+  /**
+   * Entra ID authority host for `workloadidentity`, written as `--authority-host` (kubelogin v0.1.3 has no
+   * default and fails with "authorityHost cannot be empty"; components/kubelogin.ts). Must be an https URL
+   * ending with "/". Optional: defaults to the host of the kubeconfig's `--environment` (AzurePublicCloud:
+   * `https://login.microsoftonline.com/`). `AZURE_AUTHORITY_HOST`, when set, still wins over it. Not used
+   * by the other modes.
+   */
+  readonly authorityHost?: string;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,6 +47,34 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function argValue(args: readonly string[], flag: string): string | undefined {
   const i = args.indexOf(flag);
   return i >= 0 && i + 1 < args.length ? args[i + 1] : undefined;
+}
+
+/**
+ * The `--authority-host` for workloadidentity: the explicit one, else the kubeconfig's own (a rewritten
+ * kubeconfig keeps its host), else the host of the kubeconfig's
+ * `--environment` (AzurePublicCloud when absent), from go-autorest's environments (components/kubelogin.ts).
+ */
+function workloadAuthorityHost(
+  userName: string,
+  oldArgs: readonly string[],
+  explicit: string | undefined,
+): string {
+  const kept = explicit ?? argValue(oldArgs, "--authority-host");
+  if (kept !== undefined) {
+    return kept;
+  }
+  const environment = argValue(oldArgs, "--environment") ?? "AzurePublicCloud";
+  const host = Object.entries(AUTHORITY_HOSTS).find(
+    ([name]) => name.toLowerCase() === environment.toLowerCase(),
+  )?.[1];
+  if (host === undefined) {
+    throw new Error(
+      `kubeconfig user "${userName}": --environment ${JSON.stringify(environment)} has no known Entra ID ` +
+        `authority host, which kubelogin ${KUBELOGIN_VERSION} workloadidentity requires; pass authorityHost ` +
+        `(e.g. "https://login.microsoftonline.com/").`,
+    );
+  }
+  return host;
 }
 
 /** Static-credential fields that only admin/local-account kubeconfigs carry. */
@@ -56,7 +93,9 @@ const STATIC_CREDENTIAL_FIELDS = [
  * Rewrites the kubelogin exec stanza of an AKS user kubeconfig (from
  * `listClusterUserCredential` with `format=exec`) to a non-interactive login:
  * `get-token --login <mode> --server-id <server-id> [--tenant-id …] [--client-id …]`, mirroring
- * `kubelogin convert-kubeconfig`, and sets `interactiveMode: Never`. The device-code-only flags of the original (`--login devicecode`,
+ * `kubelogin convert-kubeconfig`, and sets `interactiveMode: Never`. `workloadidentity` also gets
+ * `--authority-host`, which kubelogin v0.1.3 requires and does not default (components/kubelogin.ts has
+ * the per-mode table). The device-code-only flags of the original (`--login devicecode`,
  * the Azure CLI public `--client-id`, `--environment`, `--legacy`) are dropped, except that `spn`
  * keeps `--environment` and the tenant. Refuses — with an `Error` naming the problem and the fix —
  * admin or local-account kubeconfigs (static certificates, tokens, passwords, `clusterAdmin_` users),
@@ -82,6 +121,17 @@ export function rewriteKubeconfigLogin(
         `kubeconfig ${field}: ${JSON.stringify(value)} is not a GUID. Pass the ${field === "tenantId" ? "Entra tenant id" : "application (client) id"} as a GUID.`,
       );
     }
+  }
+
+  if (
+    opts.authorityHost !== undefined &&
+    !/^https:\/\/[A-Za-z0-9.-]+(:\d+)?\/$/.test(opts.authorityHost)
+  ) {
+    throw new Error(
+      `kubeconfig authorityHost: ${JSON.stringify(opts.authorityHost)} is not an https origin ending with "/". ` +
+        `kubelogin ${KUBELOGIN_VERSION} builds <authorityHost><tenantId>/oauth2/token; use e.g. ` +
+        `"https://login.microsoftonline.com/".`,
+    );
   }
 
   let doc: unknown;
@@ -158,6 +208,7 @@ export function rewriteKubeconfigLogin(
         if (opts.tenantId !== undefined) {
           args.push("--tenant-id", opts.tenantId);
         }
+        args.push("--authority-host", workloadAuthorityHost(userName, oldArgs, opts.authorityHost));
         break;
       case "spn": {
         if (opts.clientId !== undefined) {

@@ -4,36 +4,30 @@
  */
 import * as crypto from "node:crypto";
 import { v5 as uuidv5 } from "uuid";
+import {
+  isDns1123Label,
+  isDns1123Subdomain,
+  serviceAccountSubject as subjectOf,
+} from "./rules/workloadIdentity";
+
+export {
+  isDns1123Label,
+  isDns1123Subdomain,
+  MAX_FEDERATED_CREDENTIALS_PER_IDENTITY,
+  WORKLOAD_IDENTITY_AUDIENCE,
+} from "./rules/workloadIdentity";
 
 /** Fixed UUIDv5 namespace for every name zerocred derives. Never change it: names would change. */
 export const ZEROCRED_UUID_NAMESPACE = "ec3af19a-c532-4d36-a6dd-4001eb55137a";
 
-/** The only audience Entra ID accepts on a Kubernetes workload identity federated credential. */
-export const WORKLOAD_IDENTITY_AUDIENCE = "api://AzureADTokenExchange";
-
 /** Federated identity credential names: 3–120 chars, `[A-Za-z0-9_-]`, first char alphanumeric. */
 export const FEDERATED_CREDENTIAL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/;
 
-/** Azure's limit of federated identity credentials per user-assigned identity. */
-export const MAX_FEDERATED_CREDENTIALS_PER_IDENTITY = 20;
-
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const VAULT_PREFIX = /^[a-z][a-z0-9]{1,7}$/;
 
 /** Lowercase hex SHA-256 of the UTF-8 bytes of `value`. */
 export function sha256Hex(value: string): string {
   return crypto.createHash("sha256").update(value, "utf8").digest("hex");
-}
-
-/** True for a Kubernetes DNS-1123 label (namespaces): ≤ 63 chars of `[a-z0-9-]`, alphanumeric ends. */
-export function isDns1123Label(value: string): boolean {
-  return value.length <= 63 && DNS1123_LABEL.test(value);
-}
-
-/** True for a Kubernetes DNS-1123 subdomain (service accounts): ≤ 253 chars, dot-separated labels. */
-export function isDns1123Subdomain(value: string): boolean {
-  return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
 }
 
 /**
@@ -127,7 +121,7 @@ export function federatedCredentialNameIssues(name: string): string[] {
  */
 export function serviceAccountSubject(namespace: string, serviceAccount: string): string {
   assertKubernetesNames(namespace, serviceAccount);
-  return `system:serviceaccount:${namespace}:${serviceAccount}`;
+  return subjectOf(namespace, serviceAccount);
 }
 
 /**

@@ -1,14 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import type * as azureInputs from "@pulumi/azure-native/types/input";
+import { formatCidr, ipToString, parseCidr } from "./rules/ipRanges";
 
-/** A parsed IPv4 CIDR block. `base` is the network address as an unsigned 32-bit integer. */
-export interface Ipv4Cidr {
-  readonly base: number;
-  readonly prefix: number;
-  /** Number of addresses in the block (2^(32-prefix)). */
-  readonly size: number;
-}
+export {
+  cidrContainsIp,
+  cidrsOverlap,
+  formatCidr,
+  parseCidr,
+  parseIpv4,
+  type Ipv4Cidr,
+} from "./rules/ipRanges";
 
 /** The subnet layout carved from the VNet address space. */
 export interface SubnetLayout {
@@ -27,72 +29,6 @@ export const MAX_ADDRESS_SPACE_PREFIX = 8;
 const VM_SUBNET_PREFIX = 24;
 const AKS_SUBNET_PREFIX = 20;
 const AKS_SUBNET_OFFSET = 16 * 256; // 10.x.16.0 in a /16
-
-function ipToString(ip: number): string {
-  return [ip >>> 24, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255].join(".");
-}
-
-/**
- * Parses a dotted IPv4 address into an unsigned 32-bit integer, or returns `undefined` when it is
- * not exactly four decimal octets in 0–255 (no leading zeros, which some tools read as octal).
- */
-export function parseIpv4(value: string): number | undefined {
-  const parts = value.split(".");
-  if (parts.length !== 4) {
-    return undefined;
-  }
-  let ip = 0;
-  for (const part of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) {
-      return undefined;
-    }
-    const octet = Number(part);
-    if (octet > 255) {
-      return undefined;
-    }
-    ip = ip * 256 + octet;
-  }
-  return ip;
-}
-
-/**
- * Parses `a.b.c.d/n` strictly: a valid IPv4 address, a prefix 0–32, and no host bits set (so
- * `10.42.1.0/16` is rejected rather than silently meaning `10.42.0.0/16`). Throws an `Error` whose
- * message names `setting`, the value and the fix.
- */
-export function parseCidr(value: string, setting = "CIDR"): Ipv4Cidr {
-  const match = /^([0-9.]+)\/([0-9]{1,2})$/.exec(value);
-  const ip = match ? parseIpv4(match[1]) : undefined;
-  const prefix = match ? Number(match[2]) : NaN;
-  if (!match || ip === undefined || prefix > 32) {
-    throw new Error(
-      `${setting}: "${value}" is not an IPv4 CIDR block. Use the form a.b.c.d/n, e.g. 10.42.0.0/16.`,
-    );
-  }
-  const size = 2 ** (32 - prefix);
-  if (ip % size !== 0) {
-    const base = ip - (ip % size);
-    throw new Error(
-      `${setting}: "${value}" has host bits set. Use the network address ${ipToString(base)}/${prefix}.`,
-    );
-  }
-  return { base: ip, prefix, size };
-}
-
-/** Formats a parsed block back to `a.b.c.d/n`. */
-export function formatCidr(cidr: Ipv4Cidr): string {
-  return `${ipToString(cidr.base)}/${cidr.prefix}`;
-}
-
-/** True when the two blocks share at least one address. */
-export function cidrsOverlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
-  return a.base < b.base + b.size && b.base < a.base + a.size;
-}
-
-/** True when `ip` (a parsed address) lies inside `cidr`. */
-export function cidrContainsIp(cidr: Ipv4Cidr, ip: number): boolean {
-  return ip >= cidr.base && ip < cidr.base + cidr.size;
-}
 
 /**
  * Carves the `vm` and `aks` subnets from the VNet address space:

@@ -9,6 +9,7 @@
  *
  * This module is pure (no Pulumi imports): policies and the emulators import it too.
  */
+import { didYouMean } from "./rules/didYouMean";
 
 /** One built-in Azure role definition (a single permission block, as all built-in roles here have). */
 export interface RoleDefinition {
@@ -268,33 +269,9 @@ export function findRole(nameOrId: string): RoleDefinition | undefined {
   return BUILT_IN_ROLES.find((r) => r.roleName.toLowerCase() === lower);
 }
 
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = above;
-    }
-  }
-  return prev[b.length];
-}
-
-/** The catalog role name closest to `name` (for "did you mean" hints), if reasonably close. */
+/** The catalog role name `name` is most likely a typo of (for "did you mean" hints), if any. */
 export function closestRoleName(name: string): BuiltInRoleName | undefined {
-  const lower = name.trim().toLowerCase();
-  let best: { name: BuiltInRoleName; d: number } | undefined;
-  for (const r of BUILT_IN_ROLES) {
-    const d = editDistance(lower, r.roleName.toLowerCase());
-    if (best === undefined || d < best.d) {
-      best = { name: r.roleName, d };
-    }
-  }
-  return best !== undefined && best.d <= Math.max(3, Math.floor(lower.length / 4))
-    ? best.name
-    : undefined;
+  return didYouMean(name.trim(), BUILT_IN_ROLE_NAMES) as BuiltInRoleName | undefined;
 }
 
 /**

@@ -1,10 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import { federatedCredentialNameIssues } from "./naming";
 import {
+  duplicateIssuerSubjects,
+  exceedsFederatedCredentialLimit,
+  federatedCredentialChainOrder,
+  hasTokenExchangeAudience,
   MAX_FEDERATED_CREDENTIALS_PER_IDENTITY,
   WORKLOAD_IDENTITY_AUDIENCE,
-  federatedCredentialNameIssues,
-} from "./naming";
+} from "./rules/workloadIdentity";
+
+export { federatedCredentialChainOrder } from "./rules/workloadIdentity";
 
 /** User-assigned identity names (Azure resource name rules): 3–128 of `[A-Za-z0-9_-]`, alphanumeric first. */
 export const IDENTITY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/;
@@ -69,14 +75,21 @@ export function federatedCredentialIssues(
   options: { readonly allowCustomAudiences?: boolean } = {},
 ): string[] {
   const issues: string[] = [];
-  if (specs.length > MAX_FEDERATED_CREDENTIALS_PER_IDENTITY) {
+  if (exceedsFederatedCredentialLimit(specs.length)) {
     issues.push(
       `federatedCredentials has ${specs.length} entries; Azure allows at most ${MAX_FEDERATED_CREDENTIALS_PER_IDENTITY} per user-assigned identity. Split the workloads across more identities.`,
     );
   }
   const names = new Set<string>();
-  const pairs = new Map<string, string>();
-  for (const spec of specs) {
+  // (issuer, subject) pairs can be checked here only where the issuer is a plain string.
+  const duplicates = new Map(
+    duplicateIssuerSubjects(
+      specs.map((spec, index) => ({ spec, index })),
+      ({ spec }) => (typeof spec.issuer === "string" ? spec.issuer : undefined),
+      ({ spec }) => spec.subject,
+    ).map(([first, dup]) => [dup.index, first.spec]),
+  );
+  specs.forEach((spec, index) => {
     for (const issue of federatedCredentialNameIssues(spec.name)) {
       issues.push(`federatedCredentials: ${issue}`);
     }
@@ -91,28 +104,23 @@ export function federatedCredentialIssues(
         `federatedCredentials[${JSON.stringify(spec.name)}].subject ${JSON.stringify(spec.subject)} is empty or has surrounding whitespace; use the exact token subject, e.g. "system:serviceaccount:<namespace>:<serviceAccount>".`,
       );
     }
-    if (typeof spec.issuer === "string") {
-      const key = `${spec.issuer}\u0000${spec.subject}`;
-      const other = pairs.get(key);
-      if (other !== undefined) {
-        issues.push(
-          `federatedCredentials: ${JSON.stringify(other)} and ${JSON.stringify(spec.name)} both trust issuer ${JSON.stringify(spec.issuer)} with subject ${JSON.stringify(spec.subject)}; Azure rejects a duplicate (issuer, subject) pair on one identity. Remove one.`,
-        );
-      } else {
-        pairs.set(key, spec.name);
-      }
+    const other = duplicates.get(index);
+    if (other !== undefined) {
+      issues.push(
+        `federatedCredentials: ${JSON.stringify(other.name)} and ${JSON.stringify(spec.name)} both trust issuer ${JSON.stringify(spec.issuer)} with subject ${JSON.stringify(spec.subject)}; Azure rejects a duplicate (issuer, subject) pair on one identity. Remove one.`,
+      );
     }
     const audiences = spec.audiences ?? [WORKLOAD_IDENTITY_AUDIENCE];
     if (audiences.length !== 1) {
       issues.push(
         `federatedCredentials[${JSON.stringify(spec.name)}].audiences has ${audiences.length} entries; Entra ID supports exactly one. Use [${JSON.stringify(WORKLOAD_IDENTITY_AUDIENCE)}].`,
       );
-    } else if (!options.allowCustomAudiences && audiences[0] !== WORKLOAD_IDENTITY_AUDIENCE) {
+    } else if (!options.allowCustomAudiences && !hasTokenExchangeAudience(audiences)) {
       issues.push(
         `federatedCredentials[${JSON.stringify(spec.name)}].audiences is ${JSON.stringify(audiences)}; workload identity tokens carry ${JSON.stringify(WORKLOAD_IDENTITY_AUDIENCE)}. Remove the override or set allowCustomAudiences: true.`,
       );
     }
-  }
+  });
   return issues;
 }
 
@@ -120,27 +128,14 @@ export function federatedCredentialIssues(
 export function duplicateIssuerSubjectIssues(
   resolved: readonly { name: string; issuer: string; subject: string }[],
 ): string[] {
-  const seen = new Map<string, string>();
-  const issues: string[] = [];
-  for (const r of resolved) {
-    const key = `${r.issuer}\u0000${r.subject}`;
-    const other = seen.get(key);
-    if (other !== undefined) {
-      issues.push(
-        `federatedCredentials: ${JSON.stringify(other)} and ${JSON.stringify(r.name)} both trust issuer ${JSON.stringify(r.issuer)} with subject ${JSON.stringify(r.subject)}; Azure rejects a duplicate (issuer, subject) pair on one identity. Remove one.`,
-      );
-    } else {
-      seen.set(key, r.name);
-    }
-  }
-  return issues;
-}
-
-/** The stable order credentials are written in: sorted by name (code-unit order, locale-independent). */
-export function federatedCredentialChainOrder<T extends { readonly name: string }>(
-  specs: readonly T[],
-): T[] {
-  return [...specs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return duplicateIssuerSubjects(
+    resolved,
+    (r) => r.issuer,
+    (r) => r.subject,
+  ).map(
+    ([other, r]) =>
+      `federatedCredentials: ${JSON.stringify(other.name)} and ${JSON.stringify(r.name)} both trust issuer ${JSON.stringify(r.issuer)} with subject ${JSON.stringify(r.subject)}; Azure rejects a duplicate (issuer, subject) pair on one identity. Remove one.`,
+  );
 }
 
 /**

@@ -17,13 +17,15 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import { DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR } from "../components/aksCluster";
 import { isDns1123Label, isDns1123Subdomain } from "../components/naming";
+import { MAX_ADDRESS_SPACE_PREFIX, MIN_ADDRESS_SPACE_PREFIX } from "../components/network";
+import { didYouMean, editDistance } from "../components/rules/didYouMean";
 import {
-  MAX_ADDRESS_SPACE_PREFIX,
-  MIN_ADDRESS_SPACE_PREFIX,
+  allowedIpRangeProblem,
   cidrsOverlap,
-  parseIpv4,
-  type Ipv4Cidr,
-} from "../components/network";
+  parseCidr,
+  tryParseCidr,
+  type CidrProblem,
+} from "../components/rules/ipRanges";
 import { BUILT_IN_ROLE_NAMES, closestRoleName, findRole, isGuid } from "../components/roles";
 import { IDENTITY_NAME_PATTERN } from "../components/userAssignedIdentity";
 import { validateAdminUsername, validateSshPublicKey } from "../components/virtualMachine";
@@ -79,6 +81,12 @@ export interface StackSpec {
   readonly deployer: {
     readonly principalType: DeployerPrincipalType;
     readonly kubeloginMode: KubeloginMode;
+    /**
+     * Who grants the deployer "Azure Kubernetes Service RBAC Cluster Admin": `stack` (unset: this stack,
+     * on the cluster) or `preassigned` (the bootstrap did, on the resource group, ahead of time — CI sets
+     * it; no propagation wait, and a preview by another identity shows no change).
+     */
+    readonly clusterAdmin?: ClusterAdminMode;
   };
   readonly network: {
     readonly addressSpace: string;
@@ -138,6 +146,8 @@ export class ConfigError extends pulumi.RunError {
 export const ENVIRONMENTS = ["dev", "prod"] as const;
 export const DEPLOYER_PRINCIPAL_TYPES = ["User", "ServicePrincipal"] as const;
 export const KUBELOGIN_MODES = ["azurecli", "workloadidentity", "spn", "msi"] as const;
+export const CLUSTER_ADMIN_MODES = ["stack", "preassigned"] as const;
+export type ClusterAdminMode = (typeof CLUSTER_ADMIN_MODES)[number];
 /** The only secret the stack declares (components/keyVault.ts). */
 export const CANARY_SECRET_NAME = "canary";
 /** The grant principal that means the VM's system-assigned identity. */
@@ -177,7 +187,7 @@ export const CONFIG_KEYS = {
   "zerocred:prefix": [],
   "zerocred:environment": [],
   "zerocred:resourceGroupName": [],
-  "zerocred:deployer": ["principalType", "kubeloginMode"],
+  "zerocred:deployer": ["principalType", "kubeloginMode", "clusterAdmin"],
   "zerocred:network": ["addressSpace", "allowedIpRanges"],
   "zerocred:vm": ["size", "adminUsername", "sshPublicKey", "identities"],
   "zerocred:aks": ["nodeSize", "nodeCount", "kubernetesVersion"],
@@ -204,51 +214,7 @@ const NAMESPACE = "zerocred";
 // ---------------------------------------------------------------------------------------------
 // did you mean
 
-/**
- * Edit distance between two strings: insertions, deletions, substitutions and transpositions of two
- * adjacent characters each cost 1 (optimal string alignment, i.e. Levenshtein plus the most common typo,
- * swapped letters). Pure.
- */
-export function editDistance(a: string, b: string): number {
-  if (a === b) {
-    return 0;
-  }
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[a.length][b.length];
-}
-
-/**
- * The candidate closest to `input` (case-insensitive {@link editDistance}), if it is close enough to be a
- * likely typo: distance ≤ max(1, ⌊length/3⌋) and smaller than the candidate's length (so short words are
- * not "corrected" into unrelated ones). Ties go to the earlier candidate. Pure.
- */
-export function didYouMean(input: string, candidates: readonly string[]): string | undefined {
-  const needle = input.toLowerCase();
-  const limit = Math.max(1, Math.floor(needle.length / 3));
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(needle, candidate.toLowerCase());
-    if (
-      distance <= limit &&
-      distance < candidate.length &&
-      (best === undefined || distance < best.distance)
-    ) {
-      best = { candidate, distance };
-    }
-  }
-  return best?.candidate;
-}
+export { didYouMean, editDistance } from "../components/rules/didYouMean";
 
 // ---------------------------------------------------------------------------------------------
 // pure field validators: each returns the problem and fix (without the path), or undefined
@@ -287,52 +253,12 @@ const VM_SIZE_RE = /^(Standard|Basic)_[A-Za-z0-9_-]+$/;
  */
 const RESOURCE_GROUP_NAME_RE = /^[-\p{L}\p{Nd}_.()]{1,90}$/u;
 const K8S_VERSION_RE = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?$/;
-const PRIVATE_RANGES: readonly { readonly cidr: string; readonly what: string }[] = [
-  { cidr: "0.0.0.0/8", what: "'this network'" },
-  { cidr: "10.0.0.0/8", what: "private (RFC 1918)" },
-  { cidr: "100.64.0.0/10", what: "shared address space (RFC 6598)" },
-  { cidr: "127.0.0.0/8", what: "loopback" },
-  { cidr: "169.254.0.0/16", what: "link-local" },
-  { cidr: "172.16.0.0/12", what: "private (RFC 1918)" },
-  { cidr: "192.168.0.0/16", what: "private (RFC 1918)" },
-  { cidr: "224.0.0.0/3", what: "multicast/reserved" },
-];
 
-function ipToString(ip: number): string {
-  return [ip >>> 24, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255].join(".");
-}
-
-/** Parses `a.b.c.d/n` (or a bare address when `allowBareIp`, as /32) without throwing. */
-function parseBlock(
-  value: string,
-  allowBareIp: boolean,
-): { block: Ipv4Cidr } | { problem: string; complete?: boolean } {
-  const bare = parseIpv4(value);
-  if (bare !== undefined && allowBareIp) {
-    return { block: { base: bare, prefix: 32, size: 1 } };
-  }
-  const m = /^([0-9.]+)\/([0-9]{1,2})$/.exec(value);
-  const ip = m ? parseIpv4(m[1]) : undefined;
-  const prefix = m ? Number(m[2]) : NaN;
-  if (!m || ip === undefined || prefix > 32) {
-    return { problem: "is not an IPv4 CIDR block" };
-  }
-  const size = 2 ** (32 - prefix);
-  if (ip % size !== 0) {
-    return {
-      problem: `has host bits set: use the network address "${ipToString(ip - (ip % size))}/${prefix}".`,
-      complete: true,
-    };
-  }
-  return { block: { base: ip, prefix, size } };
-}
-
-function blockOf(cidr: string): Ipv4Cidr {
-  const parsed = parseBlock(cidr, false);
-  if (!("block" in parsed)) {
-    throw new Error(`internal: bad constant CIDR ${cidr}`);
-  }
-  return parsed.block;
+/** The config's wording of a CIDR problem: `fix` follows a syntax problem; host bits name the network. */
+function cidrProblemText(value: string, problem: CidrProblem, fix: string): string {
+  return problem.kind === "host-bits"
+    ? `${showValue(value)} has host bits set: use the network address "${problem.network}".`
+    : `${showValue(value)} is not an IPv4 CIDR block: ${fix}`;
 }
 
 export function checkPrefix(value: string): string | undefined {
@@ -363,16 +289,45 @@ export function checkVmSize(value: string): string | undefined {
 export function checkKubernetesVersion(value: string): string | undefined {
   return value === "" || K8S_VERSION_RE.test(value)
     ? undefined
-    : `${showValue(value)} is not a Kubernetes version: use "" (the region's default), "1.33" or "1.33.2" (\`az aks get-versions -l <region>\`).`;
+    : `${showValue(value)} is not a Kubernetes version: use "" (the region's default, kept current by the cluster's "${AKS_UPGRADE_CHANNEL}" auto-upgrade channel).`;
+}
+
+/**
+ * The AKS cluster auto-upgrade channel zerocred sets (components/aksCluster.ts
+ * `autoUpgradeProfile.upgradeChannel`).
+ */
+export const AKS_UPGRADE_CHANNEL = "stable";
+
+/**
+ * A pinned Kubernetes version must survive the cluster's auto-upgrade channel: `stable` and `rapid` move
+ * the cluster to a newer MINOR version, `patch` to the newest patch of the same minor
+ * (https://learn.microsoft.com/azure/aks/auto-upgrade-cluster, "Cluster auto-upgrade channels"). Once AKS
+ * has upgraded past the pinned value, every `pulumi up` would send the older version back, and AKS does not
+ * downgrade (https://learn.microsoft.com/azure/aks/upgrade-aks-cluster). `""` lets the channel own it.
+ */
+export function checkKubernetesVersionAgainstChannel(
+  value: string,
+  channel: string = AKS_UPGRADE_CHANNEL,
+): string | undefined {
+  if (value === "" || !K8S_VERSION_RE.test(value)) {
+    return undefined;
+  }
+  const patchPinned = value.split(".").length === 3;
+  if (channel === "stable" || channel === "rapid" || (channel === "patch" && patchPinned)) {
+    return (
+      `${showValue(value)} is pinned, but the cluster auto-upgrades on the "${channel}" channel ` +
+      `(autoUpgradeProfile.upgradeChannel): once AKS upgrades it past ${value}, every pulumi up would ask ` +
+      `for a downgrade, which AKS refuses. Use "" (the region's default, kept current by the channel).`
+    );
+  }
+  return undefined;
 }
 
 /** The VNet address space: a valid IPv4 CIDR, /8–/19 (room for the vm /24 and the aks /20), clear of AKS's pod and service CIDRs. */
 export function checkAddressSpace(value: string): string | undefined {
-  const parsed = parseBlock(value, false);
+  const parsed = tryParseCidr(value);
   if ("problem" in parsed) {
-    return parsed.complete === true
-      ? `${showValue(value)} ${parsed.problem}`
-      : `${showValue(value)} ${parsed.problem}: use a private range such as "10.42.0.0/16".`;
+    return cidrProblemText(value, parsed.problem, 'use a private range such as "10.42.0.0/16".');
   }
   const { block } = parsed;
   if (block.prefix > MIN_ADDRESS_SPACE_PREFIX) {
@@ -385,7 +340,7 @@ export function checkAddressSpace(value: string): string | undefined {
     ["AKS pod CIDR", DEFAULT_POD_CIDR],
     ["AKS service CIDR", DEFAULT_SERVICE_CIDR],
   ] as const) {
-    if (cidrsOverlap(block, blockOf(cidr))) {
+    if (cidrsOverlap(block, parseCidr(cidr))) {
       return `${showValue(value)} overlaps the ${what} ${cidr}: use a range outside it, such as "10.42.0.0/16".`;
     }
   }
@@ -393,28 +348,26 @@ export function checkAddressSpace(value: string): string | undefined {
 }
 
 /**
- * An operator range for the vault firewall and the AKS API server: a public IPv4 address or CIDR. Private,
- * loopback, link-local and other non-routable ranges are rejected: Key Vault IP rules only accept public
- * addresses (private networks reach the vault through the subnets' service endpoints), and `/0` would open
- * the firewall to the whole Internet.
+ * An operator range for the vault firewall and the AKS API server: the one rule in
+ * `components/rules/ipRanges.ts` (a public IPv4 address or CIDR, at most a /8), worded for the config.
  */
 export function checkAllowedIpRange(value: string): string | undefined {
-  const parsed = parseBlock(value, true);
-  if ("problem" in parsed) {
-    return parsed.complete === true
-      ? `${showValue(value)} ${parsed.problem}`
-      : `${showValue(value)} ${parsed.problem}: use a public IPv4 address or CIDR, e.g. "203.0.113.7" or "203.0.113.0/24".`;
+  const problem = allowedIpRangeProblem(value);
+  switch (problem?.kind) {
+    case undefined:
+      return undefined;
+    case "syntax":
+    case "host-bits":
+      return cidrProblemText(
+        value,
+        problem,
+        'use a public IPv4 address or CIDR, e.g. "203.0.113.7" or "203.0.113.0/24".',
+      );
+    case "too-broad":
+      return `${showValue(value)} is too broad (a /${problem.prefix} opens the firewall to a large part of the Internet): list your own public address or range, e.g. "203.0.113.0/24".`;
+    case "not-public":
+      return `${showValue(value)} is in the ${problem.what} range ${problem.range}: Key Vault and AKS IP rules only take public addresses; private networks reach the vault through the VNet's service endpoints. Use your public IP (\`curl -s https://ifconfig.me\`).`;
   }
-  const { block } = parsed;
-  if (block.prefix < 8) {
-    return `${showValue(value)} is too broad (a /${block.prefix} opens the firewall to a large part of the Internet): list your own public address or range, e.g. "203.0.113.0/24".`;
-  }
-  for (const reserved of PRIVATE_RANGES) {
-    if (cidrsOverlap(block, blockOf(reserved.cidr))) {
-      return `${showValue(value)} is in the ${reserved.what} range ${reserved.cidr}: Key Vault and AKS IP rules only take public addresses; private networks reach the vault through the VNet's service endpoints. Use your public IP (\`curl -s https://ifconfig.me\`).`;
-    }
-  }
-  return undefined;
 }
 
 export function checkIdentityName(value: string): string | undefined {
@@ -593,6 +546,7 @@ const rootSchema = z.object({
     {
       principalType: oneOf(DEPLOYER_PRINCIPAL_TYPES).default(DEFAULTS.deployer.principalType),
       kubeloginMode: oneOf(KUBELOGIN_MODES).default(DEFAULTS.deployer.kubeloginMode),
+      clusterAdmin: oneOf(CLUSTER_ADMIN_MODES).optional(),
     },
     "{ principalType: User, kubeloginMode: azurecli }",
   ).prefault({}),
@@ -632,7 +586,7 @@ const rootSchema = z.object({
       kubernetesVersion: text(
         'a Kubernetes version or "" for the default',
         '"1.33"',
-        checkKubernetesVersion,
+        (v) => checkKubernetesVersion(v) ?? checkKubernetesVersionAgainstChannel(v),
         {
           number:
             'not a string (YAML reads 1.30 as 1.3): quote it, e.g. "1.33", or use "" for the default.',

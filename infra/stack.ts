@@ -130,6 +130,7 @@ export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): 
     tenantId: client.tenantId,
     deployerObjectId: client.objectId,
     deployerPrincipalType: spec.deployer.principalType,
+    grantDeployerClusterAdmin: spec.deployer.clusterAdmin !== "preassigned",
     kubeloginMode: spec.deployer.kubeloginMode,
     nodeSize: spec.aks.nodeSize,
     nodeCount: spec.aks.nodeCount,

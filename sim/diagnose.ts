@@ -8,6 +8,21 @@
  * access-policy mode); Azure/azure-workload-identity pkg/webhook (see webhook.ts).
  */
 import { findRole, KEY_VAULT_GET_SECRET } from "../components/roles";
+import { scopeCovers } from "../components/rules/armIds";
+import { nearest } from "../components/rules/didYouMean";
+import {
+  concurrentWrites,
+  duplicateIssuerSubjects,
+  exceedsFederatedCredentialLimit,
+  hasTokenExchangeAudience,
+  issuerMatches,
+  issuersDifferOnlyByTrailingSlash,
+  looksLikeServiceAccountSubject,
+  MAX_FEDERATED_CREDENTIALS_PER_IDENTITY,
+  subjectMatches,
+  subjectsDifferOnlyInCase,
+  transitiveDependencies,
+} from "../components/rules/workloadIdentity";
 import {
   assignmentsCovering,
   serviceAccountElsewhere,
@@ -16,7 +31,6 @@ import {
   ficsOf,
   findServiceAccount,
   identityByClientId,
-  scopeCovers,
   serviceAccountSubjectOf,
   type DeploymentModel,
   type FederatedCredentialModel,
@@ -45,37 +59,10 @@ export interface Diagnosis {
   readonly related: string[];
 }
 
-export const MAX_FICS_PER_IDENTITY = 20;
+export const MAX_FICS_PER_IDENTITY = MAX_FEDERATED_CREDENTIALS_PER_IDENTITY;
 export const SECRETS_USER_ROLE = "Key Vault Secrets User";
 
-/** Levenshtein distance. */
-export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
-}
-
-/** The candidate closest to `target` by edit distance (first one on ties); undefined for none. */
-export function closest(target: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Number.POSITIVE_INFINITY;
-  for (const c of candidates) {
-    const d = editDistance(target, c);
-    if (d < bestD) {
-      best = c;
-      bestD = d;
-    }
-  }
-  return best;
-}
+export { editDistance, nearest as closest } from "../components/rules/didYouMean";
 
 function podSubject(pod: PodTemplateModel): string {
   return `${pod.kind} ${pod.namespace}/${pod.name}`;
@@ -244,7 +231,9 @@ function podDiagnoses(model: DeploymentModel): Diagnosis[] {
       continue;
     }
     const own = ficsOf(model, annotated);
-    const forSubject = own.filter((f) => f.subject === subject);
+    const forSubject = own.filter(
+      (f) => f.subject !== undefined && subjectMatches(f.subject, subject),
+    );
     if (forSubject.length > 0) {
       // Trusted for this subject — but for THIS pod's cluster's issuer? (The same service account
       // on two clusters needs one federated credential per issuer.)
@@ -252,9 +241,15 @@ function podDiagnoses(model: DeploymentModel): Diagnosis[] {
       if (
         issuer !== undefined &&
         cluster !== undefined &&
-        !forSubject.some((f) => f.issuer === issuer) &&
+        !forSubject.some((f) => f.issuer !== undefined && issuerMatches(f.issuer, issuer)) &&
         forSubject.some((f) =>
-          model.clusters.some((c) => c !== cluster && c.issuerUrl === f.issuer),
+          model.clusters.some(
+            (c) =>
+              c !== cluster &&
+              c.issuerUrl !== undefined &&
+              f.issuer !== undefined &&
+              issuerMatches(f.issuer, c.issuerUrl),
+          ),
         )
       ) {
         const others = forSubject
@@ -284,7 +279,7 @@ function podDiagnoses(model: DeploymentModel): Diagnosis[] {
       continue;
     }
     const caseOnly = own.find(
-      (f) => f.subject !== undefined && f.subject.toLowerCase() === subject.toLowerCase(),
+      (f) => f.subject !== undefined && subjectsDifferOnlyInCase(f.subject, subject),
     );
     if (caseOnly !== undefined) {
       out.push({
@@ -298,7 +293,7 @@ function podDiagnoses(model: DeploymentModel): Diagnosis[] {
       continue;
     }
     const subjects = own.map((f) => f.subject).filter((s): s is string => s !== undefined);
-    const near = closest(subject, subjects);
+    const near = nearest(subject, subjects);
     out.push({
       severity: "error",
       code: "FIC_SUBJECT_MISSING",
@@ -334,7 +329,7 @@ function ficDiagnoses(model: DeploymentModel): Diagnosis[] {
         related,
       });
     }
-    if (fic.audiences.length !== 1 || fic.audiences[0] !== TOKEN_AUDIENCE) {
+    if (!hasTokenExchangeAudience(fic.audiences)) {
       out.push({
         severity: "error",
         code: "FIC_AUDIENCE",
@@ -346,18 +341,20 @@ function ficDiagnoses(model: DeploymentModel): Diagnosis[] {
     }
     if (
       fic.issuer !== undefined &&
-      fic.subject?.startsWith("system:serviceaccount:") &&
+      fic.subject !== undefined &&
+      looksLikeServiceAccountSubject(fic.subject) &&
       issuers.length > 0
     ) {
-      if (issuers.some((c) => c.issuerUrl === fic.issuer)) {
+      const issuer = fic.issuer;
+      if (issuers.some((c) => issuerMatches(issuer, c.issuerUrl!))) {
         continue;
       }
-      const near = closest(
-        fic.issuer,
+      const near = nearest(
+        issuer,
         issuers.map((c) => c.issuerUrl!),
       );
       const cluster = issuers.find((c) => c.issuerUrl === near)!;
-      const slashOnly = fic.issuer.replace(/\/+$/, "") === cluster.issuerUrl!.replace(/\/+$/, "");
+      const slashOnly = issuersDifferOnlyByTrailingSlash(issuer, cluster.issuerUrl!);
       const slashNote = slashOnly
         ? fic.issuer.endsWith("/")
           ? ` — it has a trailing slash that the cluster's issuer lacks`
@@ -373,11 +370,11 @@ function ficDiagnoses(model: DeploymentModel): Diagnosis[] {
       });
     }
   }
-  const reach = reachability(model.dependencyGraph);
+  const reach = transitiveDependencies((urn) => model.dependencyGraph[urn]);
   for (const identity of model.identities) {
     const fics = ficsOf(model, identity);
     const related = [`identity:${identity.name}`];
-    if (fics.length > MAX_FICS_PER_IDENTITY) {
+    if (exceedsFederatedCredentialLimit(fics.length)) {
       out.push({
         severity: "error",
         code: "FIC_LIMIT",
@@ -387,37 +384,23 @@ function ficDiagnoses(model: DeploymentModel): Diagnosis[] {
         related,
       });
     }
-    const seen = new Map<string, FederatedCredentialModel>();
-    for (const f of fics) {
-      if (f.issuer === undefined || f.subject === undefined) {
-        continue;
-      }
-      const k = `${f.issuer}\n${f.subject}`;
-      const first = seen.get(k);
-      if (first !== undefined) {
-        out.push({
-          severity: "error",
-          code: "FIC_DUPLICATE_SUBJECT",
-          subject: `identity ${identity.name}`,
-          message: `federated credentials ${first.name} and ${f.name} on identity ${identity.name} have the same issuer and subject ${f.subject}: Azure rejects the second ("Issuer and subject combination already exists")`,
-          fix: `keep one federated credential per issuer and subject`,
-          related,
-        });
-      } else {
-        seen.set(k, f);
-      }
+    const duplicates = duplicateIssuerSubjects(
+      fics,
+      (f) => f.issuer,
+      (f) => f.subject,
+    );
+    for (const [first, f] of duplicates) {
+      out.push({
+        severity: "error",
+        code: "FIC_DUPLICATE_SUBJECT",
+        subject: `identity ${identity.name}`,
+        message: `federated credentials ${first.name} and ${f.name} on identity ${identity.name} have the same issuer and subject ${f.subject}: Azure rejects the second ("Issuer and subject combination already exists")`,
+        fix: `keep one federated credential per issuer and subject`,
+        related,
+      });
     }
     if (model.dependenciesRecorded && fics.length > 1) {
-      const ordered = (a: string, b: string) => reach(a).has(b) || reach(b).has(a);
-      let pair: [FederatedCredentialModel, FederatedCredentialModel] | undefined;
-      for (let i = 0; i < fics.length && pair === undefined; i++) {
-        for (let j = i + 1; j < fics.length; j++) {
-          if (!ordered(fics[i]!.urn, fics[j]!.urn)) {
-            pair = [fics[i]!, fics[j]!];
-            break;
-          }
-        }
-      }
+      const pair = concurrentWrites(fics, (f) => f.urn, reach)[0];
       if (pair !== undefined) {
         out.push({
           severity: "error",
@@ -431,34 +414,6 @@ function ficDiagnoses(model: DeploymentModel): Diagnosis[] {
     }
   }
   return out;
-}
-
-/** Transitive dependency closure, memoized. */
-function reachability(
-  graph: Readonly<Record<string, readonly string[]>>,
-): (urn: string) => Set<string> {
-  const memo = new Map<string, Set<string>>();
-  const visit = (urn: string, stack: Set<string>): Set<string> => {
-    const cached = memo.get(urn);
-    if (cached !== undefined) {
-      return cached;
-    }
-    const out = new Set<string>();
-    stack.add(urn);
-    for (const d of graph[urn] ?? []) {
-      if (stack.has(d)) {
-        continue;
-      }
-      out.add(d);
-      for (const x of visit(d, stack)) {
-        out.add(x);
-      }
-    }
-    stack.delete(urn);
-    memo.set(urn, out);
-    return out;
-  };
-  return (urn) => visit(urn, new Set());
 }
 
 function roleDiagnoses(model: DeploymentModel): Diagnosis[] {

@@ -5,6 +5,8 @@
  */
 import { v5 as uuidv5 } from "uuid";
 import { findRole, KEY_VAULT_GET_SECRET, permits, type RoleDefinition } from "../components/roles";
+import { parseArmId, scopeCovers } from "../components/rules/armIds";
+import { serviceAccountSubject } from "../components/rules/workloadIdentity";
 import type { EmulatorWorld } from "./emulators";
 import {
   declaredIntent,
@@ -15,6 +17,8 @@ import {
   type VerifierProblem,
 } from "./model/intent";
 import { CLIENT_ID_ANNOTATION, mutatePod, type WebhookResult } from "./webhook";
+
+export { parseArmId, scopeCovers, type ParsedArmId } from "../components/rules/armIds";
 
 /** The fields of sim/cloud.ts `RecordedResource` that the analysis reads. */
 export interface RecordedResourceLike {
@@ -322,47 +326,6 @@ function eqi(a: string | undefined, b: string | undefined): boolean {
 const MODEL_NAMESPACE = "0b7f3c2a-6e1d-4a5b-9c8d-7e6f5a4b3c2d";
 export function derivedGuid(seed: string): string {
   return uuidv5(seed, MODEL_NAMESPACE);
-}
-
-export interface ParsedArmId {
-  readonly subscriptionId?: string;
-  readonly resourceGroup?: string;
-  /** `provider/type` pairs after `/providers/`, e.g. [["Microsoft.KeyVault","vaults","kv1"], …]. */
-  readonly segments: { readonly type: string; readonly name: string }[];
-  readonly provider?: string;
-}
-/** Parses an ARM resource id. Tolerant: unknown shapes give empty fields. */
-export function parseArmId(id: string): ParsedArmId {
-  const parts = id.split("/").filter((p) => p.length > 0);
-  let subscriptionId: string | undefined;
-  let resourceGroup: string | undefined;
-  let provider: string | undefined;
-  const segments: { type: string; name: string }[] = [];
-  let i = 0;
-  while (i < parts.length) {
-    const key = parts[i]!.toLowerCase();
-    if (key === "subscriptions" && subscriptionId === undefined) {
-      subscriptionId = parts[i + 1];
-      i += 2;
-    } else if (key === "resourcegroups" && resourceGroup === undefined) {
-      resourceGroup = parts[i + 1];
-      i += 2;
-    } else if (key === "providers") {
-      provider = parts[i + 1];
-      i += 2;
-    } else {
-      segments.push({ type: parts[i]!, name: parts[i + 1] ?? "" });
-      i += 2;
-    }
-  }
-  return { subscriptionId, resourceGroup, segments, provider };
-}
-
-/** True when a role assignment at `scope` applies to `resourceId` (same id or an ancestor). */
-export function scopeCovers(scope: string, resourceId: string): boolean {
-  const s = scope.replace(/\/+$/, "").toLowerCase();
-  const r = resourceId.replace(/\/+$/, "").toLowerCase();
-  return s === "/" || r === s || r.startsWith(`${s}/`);
 }
 
 function rgOfId(id: string): string | undefined {
@@ -874,7 +837,7 @@ export function buildModel(
 // lookups shared by the other analyses
 
 export function serviceAccountSubjectOf(namespace: string, name: string): string {
-  return `system:serviceaccount:${namespace}:${name}`;
+  return serviceAccountSubject(namespace, name);
 }
 export function effectiveServiceAccount(pod: PodTemplateModel): string {
   return pod.serviceAccountName || "default";

@@ -19,6 +19,8 @@
  *   of range fails admission.
  */
 
+import { WORKLOAD_IDENTITY_AUDIENCE } from "../components/rules/workloadIdentity";
+
 export const USE_LABEL = "azure.workload.identity/use";
 export const CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id";
 export const TENANT_ID_ANNOTATION = "azure.workload.identity/tenant-id";
@@ -27,7 +29,7 @@ export const TOKEN_EXPIRATION_ANNOTATION =
 export const SKIP_CONTAINERS_ANNOTATION = "azure.workload.identity/skip-containers";
 export const TOKEN_FILE_PATH = "/var/run/secrets/azure/tokens/azure-identity-token";
 export const PUBLIC_AUTHORITY_HOST = "https://login.microsoftonline.com/";
-export const TOKEN_AUDIENCE = "api://AzureADTokenExchange";
+export const TOKEN_AUDIENCE = WORKLOAD_IDENTITY_AUDIENCE;
 export const MIN_TOKEN_EXPIRATION = 3600;
 export const MAX_TOKEN_EXPIRATION = 86400;
 

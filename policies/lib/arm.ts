@@ -13,35 +13,6 @@ export const TYPES = {
   diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
 } as const;
 
-/** `/`, a management group, a subscription or a resource group: scopes broader than one resource. */
-export function broadScopeKind(
-  scope: string,
-): "root" | "management group" | "subscription" | "resource group" | undefined {
-  const s = scope.trim().replace(/\/+$/, "");
-  if (s === "") {
-    return "root";
-  }
-  if (/^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+$/i.test(s)) {
-    return "management group";
-  }
-  if (/^\/subscriptions\/[^/]+$/i.test(s)) {
-    return "subscription";
-  }
-  if (/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i.test(s)) {
-    return "resource group";
-  }
-  return undefined;
-}
-
-/** The vault name when `scope` is a Key Vault or something inside one (a secret, key...). */
-export function vaultNameInScope(scope: string): string | undefined {
-  const m = /\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)(?:\/.*)?$/i.exec(scope.trim());
-  return m ? m[1] : undefined;
-}
-
-/** AKS OIDC issuers: `https://<region>.oic.prod-aks.azure.com/<tenant>/<guid>/`. */
-export const AKS_ISSUER_PATTERN = /^https:\/\/[^/]+\.oic\.prod-aks\.azure\.com\//i;
-
 /**
  * The user-assigned identity a federated credential belongs to, as a lowercase key: parsed from the
  * credential's ARM id when known, else `<resourceGroupName>/<resourceName>` from its inputs.

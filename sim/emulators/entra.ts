@@ -12,6 +12,12 @@ import {
   type JSONWebKeySet,
   type JWTPayload,
 } from "jose";
+import { armIdsEqual } from "../../components/rules/armIds";
+import {
+  issuerMatches,
+  subjectMatches,
+  subjectsDifferOnlyInCase,
+} from "../../components/rules/workloadIdentity";
 import { JWKS_PATH } from "./oidcIssuer";
 import { fetchJsonTls, readBody, requestUrl, sendJson, type Handler } from "./server";
 import { mintAccessToken, nowSeconds, resourceFromScope, type SigningKey } from "./tokens";
@@ -245,18 +251,18 @@ export async function validateFederatedRequest(
   }
   const iss = payload.iss;
   const sub = payload.sub;
-  const fics = state.federatedCredentials.filter(
-    (f) => f.identityResourceId.toLowerCase() === identity.resourceId.toLowerCase(),
+  const fics = state.federatedCredentials.filter((f) =>
+    armIdsEqual(f.identityResourceId, identity.resourceId),
   );
   // Issuer: compared byte for byte (a missing or extra trailing slash is a different issuer).
-  const byIssuer = fics.filter((f) => f.issuer === iss);
+  const byIssuer = fics.filter((f) => issuerMatches(f.issuer, iss));
   if (byIssuer.length === 0) {
     return { error: wifMismatch(700211, "issuer", iss) };
   }
   // Subject: case-sensitive; a case-insensitive-only match has its own code.
-  const bySubject = byIssuer.filter((f) => f.subject === sub);
+  const bySubject = byIssuer.filter((f) => subjectMatches(f.subject, sub));
   if (bySubject.length === 0) {
-    if (byIssuer.some((f) => f.subject.toLowerCase() === sub.toLowerCase())) {
+    if (byIssuer.some((f) => subjectsDifferOnlyInCase(f.subject, sub))) {
       return {
         error: {
           ...wifMismatch(7002138, "subject", sub),

@@ -2,9 +2,13 @@
 // tokens kubelet would write for a pod. One HTTPS listener per cluster.
 import { createHash, randomUUID } from "node:crypto";
 import { requestUrl, sendJson, type Handler } from "./server";
+import {
+  serviceAccountSubject,
+  WORKLOAD_IDENTITY_AUDIENCE,
+} from "../../components/rules/workloadIdentity";
 import { nowSeconds, signJwt, type SigningKey } from "./tokens";
 
-export const WORKLOAD_IDENTITY_AUDIENCE = "api://AzureADTokenExchange";
+export { WORKLOAD_IDENTITY_AUDIENCE } from "../../components/rules/workloadIdentity";
 export const DISCOVERY_PATH = "/.well-known/openid-configuration";
 export const JWKS_PATH = "/openid/v1/jwks";
 
@@ -76,7 +80,7 @@ export async function mintServiceAccountToken(
     iat,
     iss: opts.issuerOverride ?? cluster.issuerUrl,
     nbf: opts.notBefore ?? iat,
-    sub: `system:serviceaccount:${namespace}:${serviceAccount}`,
+    sub: serviceAccountSubject(namespace, serviceAccount),
     "kubernetes.io": {
       namespace,
       pod: { name: podName, uid: randomUUID() },

@@ -1,4 +1,5 @@
 // Azure RBAC evaluation for the Key Vault data plane, as the emulator applies it.
+import { guidsEqual, scopeCovers } from "../../components/rules/armIds";
 import { findRole, KEY_VAULT_GET_SECRET, permits } from "../../components/roles";
 
 export interface TimedRoleAssignment {
@@ -12,24 +13,6 @@ export interface TimedRoleAssignment {
     readonly dataActions: readonly string[];
     readonly notDataActions: readonly string[];
   };
-}
-
-function normalizeArmId(id: string): string {
-  return id.trim().replace(/\/+$/, "").toLowerCase();
-}
-
-/**
- * True when `scope` is `resourceId` or one of its ancestors: a case-insensitive prefix of the
- * ARM ID that ends on a segment boundary (`/subscriptions/s/resourceGroups/rg` covers
- * `/subscriptions/s/resourceGroups/rg/providers/...` but not `/subscriptions/s/resourceGroups/rg2`).
- */
-export function scopeCovers(scope: string, resourceId: string): boolean {
-  const s = normalizeArmId(scope);
-  const r = normalizeArmId(resourceId);
-  if (s === "") {
-    return false;
-  }
-  return r === s || r.startsWith(`${s}/`);
 }
 
 /** True when the role named by `roleDefinitionId` (GUID, ARM path or name) grants the data action. */
@@ -46,11 +29,10 @@ export function findGrantingAssignment(
   now: number,
   dataAction: string = KEY_VAULT_GET_SECRET,
 ): TimedRoleAssignment | undefined {
-  const oid = principalId.toLowerCase();
   return assignments.find(
     (a) =>
       a.effectiveAt <= now &&
-      a.principalId.toLowerCase() === oid &&
+      guidsEqual(a.principalId, principalId) &&
       scopeCovers(a.scope, secretResourceId) &&
       (a.customRole !== undefined
         ? permits(

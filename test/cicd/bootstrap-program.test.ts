@@ -35,6 +35,8 @@ describe("bootstrap/index.ts", () => {
       "backendUrl",
       "clientId",
       "ghVariableCommands",
+      "previewClientId",
+      "previewSubject",
       "principalId",
       "secretsProvider",
       "subjects",
@@ -54,9 +56,9 @@ describe("bootstrap/index.ts", () => {
     expect(r.exports.subjects).toEqual([
       "repo:contoso/zerocred:ref:refs/heads/main",
       "repo:contoso/zerocred:environment:dev",
-      "repo:contoso/zerocred:pull_request",
     ]);
-    expect(String(r.exports.ghVariableCommands).split("\n")).toHaveLength(7);
+    expect(r.exports.previewSubject).toBe("repo:contoso/zerocred:pull_request");
+    expect(String(r.exports.ghVariableCommands).split("\n")).toHaveLength(8);
     expect(r.resources.find((x) => x.name === "deployer-vault-purger")).toBeDefined();
   });
 
@@ -66,7 +68,8 @@ describe("bootstrap/index.ts", () => {
       "zerocred-bootstrap:stateBackend": false,
     });
     expect(r.resources.filter((x) => x.name.startsWith("state"))).toEqual([]);
-    expect(r.resources.filter((x) => x.name.startsWith("operator"))).toEqual([]);
+    expect(r.resources.filter((x) => x.name.startsWith("operator-state"))).toEqual([]);
+    expect(r.resources.filter((x) => x.name.startsWith("operator-secrets"))).toEqual([]);
     expect(r.exports.backendUrl).toBeUndefined();
     expect(String(r.exports.ghVariableCommands)).not.toContain("PULUMI_");
   });

@@ -158,6 +158,7 @@ describe("createBootstrap in the simulated cloud", () => {
     expect(await unwrap(outputs.ghVariableCommands)).toBe(
       [
         `gh variable set AZURE_CLIENT_ID --repo contoso/zerocred --body "${String(identity.outputs.clientId)}"`,
+        `gh variable set AZURE_PREVIEW_CLIENT_ID --repo contoso/zerocred --body "${String(named(resources, "previewer-identity-identity").outputs.clientId)}"`,
         `gh variable set AZURE_TENANT_ID --repo contoso/zerocred --body "${TENANT}"`,
         `gh variable set AZURE_SUBSCRIPTION_ID --repo contoso/zerocred --body "${SUB}"`,
         `gh variable set AZURE_RESOURCE_GROUP --repo contoso/zerocred --body "zerocred-dev"`,
@@ -169,8 +170,8 @@ describe("createBootstrap in the simulated cloud", () => {
     expect(outputs.subjects).toEqual([
       "repo:contoso/zerocred:ref:refs/heads/main",
       "repo:contoso/zerocred:environment:dev",
-      "repo:contoso/zerocred:pull_request",
     ]);
+    expect(outputs.previewSubject).toBe("repo:contoso/zerocred:pull_request");
     expect(await unwrap(outputs.clientId)).toBe(identity.outputs.clientId);
   });
 
@@ -263,6 +264,81 @@ describe("createBootstrap in the simulated cloud", () => {
   it("allowVaultPurge creates the purge role", () => {
     expect(named(resources, "deployer-vault-purger").type).toBe(
       "azure-native:authorization:RoleDefinition",
+    );
+  });
+});
+
+describe("the PR previewer: its own identity, pull_request only, read-only rights", () => {
+  const role = (guid: string) =>
+    `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+  const TARGET = `/subscriptions/${SUB}/resourceGroups/zerocred-dev`;
+
+  it("trusts exactly repo:<org>/<repo>:pull_request, and the deployer does not", () => {
+    const fics = resources.filter(
+      (r) => r.type === "azure-native:managedidentity:FederatedIdentityCredential",
+    );
+    const subjectsOf = (prefix: string) =>
+      fics.filter((r) => r.name.startsWith(prefix)).map((r) => r.inputs.subject);
+    expect(subjectsOf("previewer-")).toEqual(["repo:contoso/zerocred:pull_request"]);
+    expect(subjectsOf("deployer-")).not.toContain("repo:contoso/zerocred:pull_request");
+    expect(named(resources, "previewer-identity-identity").inputs).toMatchObject({
+      resourceGroupName: "zerocred-cicd",
+      resourceName: "zerocred-previewer",
+    });
+  });
+
+  it("holds only Reader, Cluster User, AKS RBAC Reader, state read and key decrypt", () => {
+    const previewerId = named(resources, "previewer-identity-identity").outputs.principalId;
+    const mine = resources.filter(
+      (r) =>
+        r.type === "azure-native:authorization:RoleAssignment" &&
+        r.inputs.principalId === previewerId,
+    );
+    expect(mine.map((r) => [r.name, r.inputs.roleDefinitionId, r.inputs.scope]).sort()).toEqual(
+      [
+        [
+          "previewer-cluster-reader-assignment",
+          role("7f6c6a51-bcf8-42ba-9220-52d62157d7db"),
+          TARGET,
+        ],
+        ["previewer-cluster-user-assignment", role("4abbcc35-e782-43d8-92c5-2d3f1bd2253f"), TARGET],
+        ["previewer-reader-assignment", role("acdd72a7-3385-48ef-bd42-f606fba81ae7"), TARGET],
+        [
+          "previewer-secrets-key-assignment",
+          role("12338af0-0e69-4776-bea7-57ae8d297424"),
+          named(resources, "state-key").id,
+        ],
+        [
+          "previewer-state-assignment",
+          role("2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"),
+          named(resources, "state-container").id,
+        ],
+      ].sort(),
+    );
+    for (const r of mine) {
+      expect(r.inputs.principalType).toBe("ServicePrincipal");
+      expect(r.inputs.condition).toBeUndefined();
+    }
+  });
+
+  it("github.pullRequests: false creates no previewer", () => {
+    const s = program.parseBootstrapConfig({
+      github: { organization: "contoso", repository: "zerocred", pullRequests: false },
+    });
+    expect(s.pullRequests).toBe(false);
+  });
+});
+
+describe("AKS data-plane access is granted ahead of time (issue 10 item 3)", () => {
+  it("the operator gets AKS RBAC Cluster Admin on the target group, before any cluster exists", () => {
+    expect(named(resources, "operator-cluster-admin-assignment").inputs).toMatchObject({
+      scope: `/subscriptions/${SUB}/resourceGroups/zerocred-dev`,
+      principalId: OPERATOR,
+      principalType: "User",
+      roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b`,
+    });
+    expect(named(resources, "deployer-cluster-admin-assignment").inputs.scope).toBe(
+      `/subscriptions/${SUB}/resourceGroups/zerocred-dev`,
     );
   });
 });

@@ -293,16 +293,18 @@ describe("GitHubDeployer in the simulated cloud", () => {
         "azure-native:managedidentity:UserAssignedIdentity ghd-identity-identity",
         "azure-native:managedidentity:FederatedIdentityCredential ghd-identity-fic-github-branch-main",
         "azure-native:managedidentity:FederatedIdentityCredential ghd-identity-fic-github-env-dev",
-        "azure-native:managedidentity:FederatedIdentityCredential ghd-identity-fic-github-pull-request",
         "azure-native:authorization:RoleDefinition ghd-vault-purger",
         "azure-native:authorization:RoleAssignment ghd-contributor-assignment",
         "azure-native:authorization:RoleAssignment ghd-rbac-admin-assignment",
+        "azure-native:authorization:RoleAssignment ghd-cluster-admin-assignment",
         "azure-native:authorization:RoleAssignment ghd-state-assignment",
         "azure-native:authorization:RoleAssignment ghd-secrets-key-assignment",
         "azure-native:authorization:RoleAssignment ghd-vault-purge-assignment",
       ]),
     );
     expect(children().filter((r) => r.custom).length).toBe(10);
+    // Never a pull_request credential: PR workflows run the PR's own workflow file.
+    expect(children().some((r) => r.name.includes("pull-request"))).toBe(false);
   });
 
   it("the identity has the configured name and group", () => {
@@ -316,7 +318,6 @@ describe("GitHubDeployer in the simulated cloud", () => {
   it.each([
     ["github-branch-main", "repo:contoso/zerocred:ref:refs/heads/main"],
     ["github-env-dev", "repo:contoso/zerocred:environment:dev"],
-    ["github-pull-request", "repo:contoso/zerocred:pull_request"],
   ])("credential %s trusts GitHub's issuer (no trailing slash) for %s", (name, subject) => {
     expect(named(resources, `ghd-identity-fic-${name}`).inputs).toEqual({
       resourceGroupName: "zerocred-cicd",
@@ -332,7 +333,17 @@ describe("GitHubDeployer in the simulated cloud", () => {
     const fic = (n: string) => named(resources, `ghd-identity-fic-${n}`);
     expect(fic("github-branch-main").dependsOn).toEqual([]);
     expect(fic("github-env-dev").dependsOn).toEqual([fic("github-branch-main").urn]);
-    expect(fic("github-pull-request").dependsOn).toEqual([fic("github-env-dev").urn]);
+  });
+
+  it("AKS RBAC Cluster Admin on the target group, made ahead of any cluster (no propagation race)", () => {
+    const a = named(resources, "ghd-cluster-admin-assignment");
+    expect(a.inputs).toMatchObject({
+      scope: TARGET,
+      principalType: "ServicePrincipal",
+      principalId: named(resources, "ghd-identity-identity").outputs.principalId,
+      roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${GUIDS.aksRbacClusterAdmin}`,
+    });
+    expect(a.inputs.condition).toBeUndefined();
   });
 
   it("Contributor on the target resource group, as a ServicePrincipal, no condition", () => {
@@ -441,6 +452,21 @@ describe("GitHubDeployer in the simulated cloud", () => {
 });
 
 describe("GitHubDeployer validation before registration", () => {
+  it("refuses a pull_request subject: previews belong to the read-only previewer", () => {
+    expect(
+      () =>
+        new mod.GitHubDeployer("ghd-pr", {
+          organization: "contoso",
+          repository: "zerocred",
+          pullRequests: true as unknown as false,
+          resourceGroupName: "zerocred-cicd",
+          scope: TARGET,
+        }),
+    ).toThrow(
+      "Invalid value for pullRequests: true. The deployer holds write rights, and a pull_request workflow runs the workflow file as the pull request wrote it, so anyone with push access could use those rights before review. Remove pullRequests from the deployer and give PR previews the read-only GitHubPreviewer (components/previewer.ts).",
+    );
+  });
+
   it("throws a ResourceError with every subject problem", () => {
     expect(
       () =>

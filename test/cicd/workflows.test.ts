@@ -118,19 +118,21 @@ describe("no stored credentials", () => {
 
   it.each(allJobs.filter((j) => signsIn(j.job)).map((j) => [`${j.file}:${j.id}`, j.job]))(
     "%s logs in with azure/login OIDC from repository variables",
-    (_name, job) => {
+    (name, job) => {
+      // PR previews sign in as the read-only previewer (test/cicd/ci-chain.test.ts).
+      const id = name === "pr.yml:preview" ? "AZURE_PREVIEW_CLIENT_ID" : "AZURE_CLIENT_ID";
       const login = (job as Job).steps.find((s) => s.uses?.startsWith("azure/login@"));
       expect(login?.with).toEqual({
-        "client-id": "${{ vars.AZURE_CLIENT_ID }}",
+        "client-id": `\${{ vars.${id} }}`,
         "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
         "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}",
       });
       expect((job as Job).env).toMatchObject({
         ARM_USE_OIDC: "true",
-        ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
+        ARM_CLIENT_ID: `\${{ vars.${id} }}`,
         ARM_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
         ARM_SUBSCRIPTION_ID: "${{ vars.AZURE_SUBSCRIPTION_ID }}",
-        AZURE_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
+        AZURE_CLIENT_ID: `\${{ vars.${id} }}`,
         AZURE_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
         AZURE_STORAGE_ACCOUNT: "${{ vars.PULUMI_STATE_STORAGE_ACCOUNT }}",
       });
@@ -181,7 +183,7 @@ describe("least permissions", () => {
 
   it("the PR preview never runs for fork PRs or an unconfigured repository", () => {
     expect(workflows["pr.yml"].jobs.preview.if).toBe(
-      "vars.AZURE_CLIENT_ID != '' && github.event.pull_request.head.repo.full_name == github.repository",
+      "vars.AZURE_PREVIEW_CLIENT_ID != '' && github.event.pull_request.head.repo.full_name == github.repository",
     );
   });
 

@@ -9,7 +9,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { parseArgs, runCli, USAGE } from "../../sim/cli";
-import type { SimulationReport } from "../../sim/simulate";
+import { formatReport, type SimulationReport } from "../../sim/simulate";
+import { canaryLeaks } from "../regressions/canary";
 import { ROOT, stackConfig } from "../harness";
 
 function writeConfig(config: Record<string, unknown>): string {
@@ -105,7 +106,8 @@ describe("runCli", () => {
   });
 
   it("simulates the dev stack end to end: every principal as expected, nothing diagnosed, second run unchanged", async () => {
-    const r = await runCli(["--json"]);
+    const progress: string[] = [];
+    const r = await runCli(["--json"], { progress: (line) => progress.push(line) });
     expect(r.stderr).toBe("");
     const report = JSON.parse(r.stdout) as SimulationReport;
     expect(report.access.map((a) => [a.principal, a.expected, a.actual])).toEqual([
@@ -119,9 +121,18 @@ describe("runCli", () => {
     expect(report.idempotency.changes).toBe(0);
     expect(report.exitCode).toBe(0);
     expect(r.code).toBe(0);
-    // Proven without revealing: the canary's value appears nowhere in the report.
-    const value = JSON.stringify(report);
-    expect(value).not.toMatch(/"access_token"|eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
+    // Proven without revealing: the canary's VALUE (pinned, test/regressions/canary.ts) and any token
+    // appear in no output of the run: the JSON report, the text report, stderr and the progress lines.
+    const outputs = {
+      stdout: r.stdout,
+      stderr: r.stderr,
+      progress: progress.join("\n"),
+      text: formatReport(report),
+    };
+    for (const [name, text] of Object.entries(outputs)) {
+      expect([name, canaryLeaks(text)]).toEqual([name, []]);
+      expect(text).not.toMatch(/"access_token"|eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
+    }
   });
 });
 

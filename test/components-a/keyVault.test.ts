@@ -55,6 +55,18 @@ describe("keyVaultArgsIssues", () => {
       'Invalid value in allowedIpRanges: "256.1.1.1". Use a public IPv4 address or CIDR range such as "203.0.113.0/24".',
     ],
     [
+      { allowedIpRanges: ["0.0.0.0/0"] },
+      'Invalid value in allowedIpRanges: "0.0.0.0/0" is too broad (a /0: at most a /8 is allowed). Use a public IPv4 address or CIDR range such as "203.0.113.0/24".',
+    ],
+    [
+      { allowedIpRanges: ["10.1.2.3"] },
+      'Invalid value in allowedIpRanges: "10.1.2.3" is in the private (RFC 1918) range 10.0.0.0/8, and only public addresses are allowed. Use a public IPv4 address or CIDR range such as "203.0.113.0/24".',
+    ],
+    [
+      { allowedIpRanges: ["203.0.113.5/24"] },
+      'Invalid value in allowedIpRanges: "203.0.113.5/24" has host bits set (its network address is 203.0.113.0/24). Use a public IPv4 address or CIDR range such as "203.0.113.0/24".',
+    ],
+    [
       { allowedIpRanges: ["2001:db8::/32"] },
       'Invalid value in allowedIpRanges: "2001:db8::/32". Use a public IPv4 address or CIDR range such as "203.0.113.0/24".',
     ],
@@ -70,7 +82,7 @@ describe("keyVaultArgsIssues", () => {
     expect(mod.keyVaultArgsIssues({ ...base, ...override })).toEqual([message]);
   });
 
-  it.each(["203.0.113.7", "203.0.113.0/24", "0.0.0.0/0"])("accepts IP range %s", (r) => {
+  it.each(["203.0.113.7", "203.0.113.0/24", "1.0.0.0/8"])("accepts IP range %s", (r) => {
     expect(mod.keyVaultArgsIssues({ ...base, allowedIpRanges: [r] })).toEqual([]);
   });
 });
@@ -262,11 +274,18 @@ describe("KeyVault component", () => {
       tenantId: TENANT,
       retainOnDelete: true,
     });
-    await unwrap(kv.canarySecretId);
+    // Its own default vault beside it: the test must not rely on one an earlier test created.
+    const plain = new mod.KeyVault("plainkv", {
+      ...base,
+      vaultName: "zc-kv-plainkv",
+      tenantId: TENANT,
+    });
+    await Promise.all([unwrap(kv.canarySecretId), unwrap(plain.canarySecretId)]);
     const resources = await registered(cloud);
     expect(named(resources, "prodkv-vault").options.retainOnDelete).toBe(true);
     expect(named(resources, "prodkv-canary").options.retainOnDelete).toBe(true);
-    expect(named(resources, "vault-vault").options.retainOnDelete).toBeFalsy();
+    expect(named(resources, "plainkv-vault").options.retainOnDelete).toBeFalsy();
+    expect(named(resources, "plainkv-canary").options.retainOnDelete).toBeFalsy();
   });
 
   it("rejects invalid plain settings before registering children, listing every problem", async () => {

@@ -54,16 +54,18 @@ describe("preview with unknown computed outputs", () => {
     expect(await unwrap(vault.vaultUri)).toBeUndefined();
     expect(workload.subject).toBe("system:serviceaccount:shop:orders");
     const resources = await registered(cloud);
-    for (const n of [
-      "pv-orders-identity",
-      "pv-orders-fic-shop_orders",
-      "pv-orders-fic-shop_reports",
-      "pv-kv-vault",
-      "pv-kv-canary",
-      "pv-grant-assignment",
-      "pv-wl-serviceaccount",
-    ]) {
-      expect(named(resources, n).parent).toBeDefined();
+    // Each child is parented to ITS component (not merely to something).
+    const children: [string, pulumi.Resource][] = [
+      ["pv-orders-identity", identity],
+      ["pv-orders-fic-shop_orders", identity],
+      ["pv-orders-fic-shop_reports", identity],
+      ["pv-kv-vault", vault],
+      ["pv-kv-canary", vault],
+      ["pv-grant-assignment", grant],
+      ["pv-wl-serviceaccount", workload],
+    ];
+    for (const [n, component] of children) {
+      expect([n, named(resources, n).parent]).toEqual([n, await unwrap(component.urn)]);
     }
     // The chain is declared even while the issuer is unknown.
     expect(named(resources, "pv-orders-fic-shop_reports").dependencies).toContain(

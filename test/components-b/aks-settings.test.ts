@@ -93,6 +93,20 @@ describe("validateAksSettings", () => {
       ],
     ],
     [
+      "a private authorized range (the vault firewall's rule)",
+      { authorizedIpRanges: ["192.168.1.0/24"] },
+      [
+        'authorizedIpRanges[0]: "192.168.1.0/24" is in the private (RFC 1918) range 192.168.0.0/16, and only public addresses are allowed. Use a public IPv4 address or CIDR block, e.g. 203.0.113.0/24.',
+      ],
+    ],
+    [
+      "an authorized range broader than a /8",
+      { authorizedIpRanges: ["0.0.0.0/0"] },
+      [
+        'authorizedIpRanges[0]: "0.0.0.0/0" is too broad (a /0: at most a /8 is allowed). Use a public IPv4 address or CIDR block, e.g. 203.0.113.0/24.',
+      ],
+    ],
+    [
       "a pod CIDR inside the VNet",
       { podCidr: "10.42.128.0/17" },
       [

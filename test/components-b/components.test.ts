@@ -472,6 +472,9 @@ describe("AksCluster", () => {
       "0a1b2c3d-4e5f-4061-8273-9a8b7c6d5e4f",
       "--tenant-id",
       SIM_TENANT_ID,
+      // kubelogin v0.1.3 workloadidentity has no default authority host (components/kubelogin.ts).
+      "--authority-host",
+      "https://login.microsoftonline.com/",
     ]);
   });
 

@@ -6,6 +6,11 @@ import {
   rewriteKubeconfigLogin,
   type KubeconfigLoginOptions,
 } from "../../components/kubeconfig";
+import {
+  KUBELOGIN_REQUIREMENTS,
+  KUBELOGIN_VERSION,
+  kubeloginInvocationError,
+} from "../../components/kubelogin";
 
 const TENANT = "8c3f1a52-7d4e-4b0a-9f6e-2d1c5b7a9e30";
 const OTHER_TENANT = "1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b";
@@ -94,7 +99,7 @@ function execOf(yamlText: string): Exec {
 
 describe("rewriteKubeconfigLogin: exact kubelogin args per mode", () => {
   const base = ["get-token", "--login"];
-  it.each<[string, KubeconfigLoginOptions, string[]]>([
+  it.each<[string, KubeconfigLoginOptions, string[], string?]>([
     [
       "azurecli",
       { loginMode: "azurecli" },
@@ -106,9 +111,16 @@ describe("rewriteKubeconfigLogin: exact kubelogin args per mode", () => {
       [...base, "azurecli", "--server-id", AKS_AAD_SERVER_ID, "--tenant-id", TENANT],
     ],
     [
-      "workloadidentity (ids from AZURE_* env)",
+      "workloadidentity (ids from AZURE_* env; kubelogin v0.1.3 needs the authority host)",
       { loginMode: "workloadidentity" },
-      [...base, "workloadidentity", "--server-id", AKS_AAD_SERVER_ID],
+      [
+        ...base,
+        "workloadidentity",
+        "--server-id",
+        AKS_AAD_SERVER_ID,
+        "--authority-host",
+        "https://login.microsoftonline.com/",
+      ],
     ],
     [
       "workloadidentity with ids",
@@ -122,6 +134,33 @@ describe("rewriteKubeconfigLogin: exact kubelogin args per mode", () => {
         CLIENT,
         "--tenant-id",
         TENANT,
+        "--authority-host",
+        "https://login.microsoftonline.com/",
+      ],
+    ],
+    [
+      "workloadidentity in a sovereign cloud takes the environment's authority host",
+      { loginMode: "workloadidentity" },
+      [
+        ...base,
+        "workloadidentity",
+        "--server-id",
+        AKS_AAD_SERVER_ID,
+        "--authority-host",
+        "https://login.microsoftonline.us/",
+      ],
+      AKS_EXEC_KUBECONFIG.replace("AzurePublicCloud", "AzureUSGovernmentCloud"),
+    ],
+    [
+      "workloadidentity with an explicit authority host",
+      { loginMode: "workloadidentity", authorityHost: "https://login.partner.example/" },
+      [
+        ...base,
+        "workloadidentity",
+        "--server-id",
+        AKS_AAD_SERVER_ID,
+        "--authority-host",
+        "https://login.partner.example/",
       ],
     ],
     [
@@ -164,8 +203,8 @@ describe("rewriteKubeconfigLogin: exact kubelogin args per mode", () => {
       { loginMode: "msi", clientId: CLIENT },
       [...base, "msi", "--server-id", AKS_AAD_SERVER_ID, "--client-id", CLIENT],
     ],
-  ])("%s", (_label, opts, args) => {
-    const exec = execOf(rewriteKubeconfigLogin(AKS_EXEC_KUBECONFIG, opts));
+  ])("%s", (_label, opts, args, source = AKS_EXEC_KUBECONFIG) => {
+    const exec = execOf(rewriteKubeconfigLogin(source, opts));
     expect(exec.args).toEqual(args);
     expect(exec.args).not.toContain("devicecode");
     expect(exec.args).not.toContain("80faf920-1908-4b52-b5ef-a8e7bedfc67a");
@@ -192,6 +231,32 @@ describe("rewriteKubeconfigLogin: exact kubelogin args per mode", () => {
       clientId: CLIENT,
     });
     expect(rewriteKubeconfigLogin(once, { loginMode: "spn", clientId: CLIENT })).toBe(once);
+  });
+
+  it("is idempotent for workloadidentity in a sovereign cloud (the written host is kept)", () => {
+    const gov = AKS_EXEC_KUBECONFIG.replace("AzurePublicCloud", "AzureUSGovernmentCloud");
+    const once = rewriteKubeconfigLogin(gov, { loginMode: "workloadidentity" });
+    expect(rewriteKubeconfigLogin(once, { loginMode: "workloadidentity" })).toBe(once);
+    expect(execOf(once).args).toContain("https://login.microsoftonline.us/");
+  });
+
+  it("every mode's rewritten args satisfy the pinned kubelogin with the env CI sets", () => {
+    // What main.yml's deploy job gives kubelogin: its env block plus GitHub's OIDC request pair.
+    const ciEnv = {
+      AZURE_CLIENT_ID: CLIENT,
+      AZURE_TENANT_ID: TENANT,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: "opaque",
+      ACTIONS_ID_TOKEN_REQUEST_URL: "https://pipelines.actions.example/idtoken",
+    };
+    const args = execOf(
+      rewriteKubeconfigLogin(AKS_EXEC_KUBECONFIG, { loginMode: "workloadidentity" }),
+    ).args;
+    expect(kubeloginInvocationError(args, ciEnv)).toBeUndefined();
+    // The kubeconfig as it was before the fix (no --authority-host) fails exactly as v0.1.3 does.
+    const before = args.slice(0, args.indexOf("--authority-host"));
+    expect(kubeloginInvocationError(before, ciEnv)).toBe(
+      "kubelogin v0.1.3 -l workloadidentity: authorityHost cannot be empty (set --authority-host or AZURE_AUTHORITY_HOST).",
+    );
   });
 });
 
@@ -272,6 +337,18 @@ describe("rewriteKubeconfigLogin refuses what it must not use", () => {
       'kubeconfig tenantId: "contoso.onmicrosoft.com" is not a GUID. Pass the Entra tenant id as a GUID.',
     ],
     [
+      "an authority host without its trailing slash",
+      AKS_EXEC_KUBECONFIG,
+      { loginMode: "workloadidentity", authorityHost: "https://login.microsoftonline.com" },
+      'kubeconfig authorityHost: "https://login.microsoftonline.com" is not an https origin ending with "/". kubelogin v0.1.3 builds <authorityHost><tenantId>/oauth2/token; use e.g. "https://login.microsoftonline.com/".',
+    ],
+    [
+      "workloadidentity in an environment without a known authority host",
+      AKS_EXEC_KUBECONFIG.replace("AzurePublicCloud", "AzureStackCloud"),
+      { loginMode: "workloadidentity" },
+      'kubeconfig user "clusterUser_rg-zc-dev_zc-dev-aks": --environment "AzureStackCloud" has no known Entra ID authority host, which kubelogin v0.1.3 workloadidentity requires; pass authorityHost (e.g. "https://login.microsoftonline.com/").',
+    ],
+    [
       "a client id that is not a GUID",
       AKS_EXEC_KUBECONFIG,
       { loginMode: "msi", clientId: "my-identity" },
@@ -305,4 +382,152 @@ describe("decodeCredentialKubeconfig", () => {
       );
     },
   );
+});
+
+describe("kubelogin v0.1.3 requirements per mode (Azure/kubelogin@v0.1.3 federatedIdentity.go, options.go)", () => {
+  const GH = {
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: "opaque",
+    ACTIONS_ID_TOKEN_REQUEST_URL: "https://pipelines.actions.example/idtoken",
+  };
+  const wi = ["get-token", "--login", "workloadidentity", "--server-id", AKS_AAD_SERVER_ID];
+  it("pins the version the workflows install", () => {
+    expect(KUBELOGIN_VERSION).toBe("v0.1.3");
+    expect(Object.keys(KUBELOGIN_REQUIREMENTS).sort()).toEqual([
+      "azurecli",
+      "msi",
+      "spn",
+      "workloadidentity",
+    ]);
+  });
+  it("workloadidentity checks, in kubelogin's order, with its own messages", () => {
+    expect(
+      KUBELOGIN_REQUIREMENTS.workloadidentity.settings.map((s) => [s.name, s.missingError]),
+    ).toEqual([
+      ["clientId", "clientID cannot be empty"],
+      ["tenantId", "tenantID cannot be empty"],
+      [
+        "federatedToken",
+        "either ACTIONS_ID_TOKEN_REQUEST_TOKEN and ACTIONS_ID_TOKEN_REQUEST_URL environment variables have to be set or federated token file has to be provided",
+      ],
+      ["authorityHost", "authorityHost cannot be empty"],
+      ["serverId", "serverID cannot be empty"],
+    ]);
+  });
+  it.each<[string, readonly string[], Record<string, string | undefined>, string | undefined]>([
+    ["no client id", wi, { AZURE_TENANT_ID: TENANT, ...GH }, "clientID cannot be empty"],
+    [
+      "an empty AZURE_CLIENT_ID wins over --client-id (env is read after flags)",
+      [...wi, "--client-id", CLIENT],
+      { AZURE_CLIENT_ID: "", AZURE_TENANT_ID: TENANT, ...GH },
+      "clientID cannot be empty",
+    ],
+    ["no tenant", wi, { AZURE_CLIENT_ID: CLIENT, ...GH }, "tenantID cannot be empty"],
+    [
+      "no federated token (a job without id-token: write)",
+      wi,
+      {
+        AZURE_CLIENT_ID: CLIENT,
+        AZURE_TENANT_ID: TENANT,
+        AZURE_AUTHORITY_HOST: "https://login.microsoftonline.com/",
+      },
+      "either ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    ],
+    [
+      "only half of GitHub's request pair",
+      wi,
+      {
+        AZURE_CLIENT_ID: CLIENT,
+        AZURE_TENANT_ID: TENANT,
+        ACTIONS_ID_TOKEN_REQUEST_URL: "https://x.example/",
+      },
+      "either ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    ],
+    [
+      "CI env without an authority host (the v0.1.3 failure)",
+      wi,
+      { AZURE_CLIENT_ID: CLIENT, AZURE_TENANT_ID: TENANT, ...GH },
+      "authorityHost cannot be empty",
+    ],
+    [
+      "an authority host without trailing slash",
+      wi,
+      {
+        AZURE_CLIENT_ID: CLIENT,
+        AZURE_TENANT_ID: TENANT,
+        AZURE_AUTHORITY_HOST: "https://login.microsoftonline.com",
+        ...GH,
+      },
+      'authority host "https://login.microsoftonline.com" has no trailing "/"',
+    ],
+    [
+      "AZURE_AUTHORITY_HOST set",
+      wi,
+      {
+        AZURE_CLIENT_ID: CLIENT,
+        AZURE_TENANT_ID: TENANT,
+        AZURE_AUTHORITY_HOST: "https://login.microsoftonline.com/",
+        ...GH,
+      },
+      undefined,
+    ],
+    [
+      "a pod: token file + the webhook's env",
+      wi,
+      {
+        AZURE_CLIENT_ID: CLIENT,
+        AZURE_TENANT_ID: TENANT,
+        AZURE_FEDERATED_TOKEN_FILE: "/var/run/secrets/azure/tokens/azure-identity-token",
+        AZURE_AUTHORITY_HOST: "https://login.microsoftonline.com/",
+      },
+      undefined,
+    ],
+    [
+      "AAD_LOGIN_METHOD overrides --login",
+      ["get-token", "--login", "azurecli", "--server-id", AKS_AAD_SERVER_ID],
+      {
+        AAD_LOGIN_METHOD: "workloadidentity",
+        AZURE_CLIENT_ID: CLIENT,
+        AZURE_TENANT_ID: TENANT,
+        ...GH,
+      },
+      "authorityHost cannot be empty",
+    ],
+    [
+      "azurecli needs only the server id",
+      ["get-token", "--login", "azurecli", "--server-id", AKS_AAD_SERVER_ID],
+      {},
+      undefined,
+    ],
+    [
+      "azurecli without a server id",
+      ["get-token", "--login", "azurecli"],
+      {},
+      "resourceID cannot be empty",
+    ],
+    [
+      "spn without a secret or certificate",
+      ["get-token", "--login", "spn", "--server-id", AKS_AAD_SERVER_ID, "--tenant-id", TENANT],
+      { AZURE_CLIENT_ID: CLIENT },
+      "both clientSecret and clientcert cannot be empty. One must be specified",
+    ],
+    [
+      "msi (system-assigned)",
+      ["get-token", "--login", "msi", "--server-id", AKS_AAD_SERVER_ID],
+      {},
+      undefined,
+    ],
+    [
+      "devicecode is not a CI mode",
+      ["get-token", "--server-id", AKS_AAD_SERVER_ID],
+      {},
+      'login mode "devicecode" is not one zerocred supports',
+    ],
+  ])("%s", (_label, args, env, expected) => {
+    const error = kubeloginInvocationError(args, env);
+    if (expected === undefined) {
+      expect(error).toBeUndefined();
+    } else {
+      expect(error).toContain(expected);
+    }
+  });
 });

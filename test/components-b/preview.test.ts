@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type * as pulumi from "@pulumi/pulumi";
 import { SIM_DEPLOYER_OBJECT_ID, SIM_TENANT_ID, type SimulatedCloud } from "../../sim/cloud";
 import { isSecretOutput, named, registered, unwrap, useCloud } from "../harness";
 // Static imports are safe: these modules only declare classes; resources are constructed in
@@ -42,16 +43,20 @@ describe("preview with unknown Azure-computed outputs", () => {
 
   it("still registers every child, including the grant that waits on the unknown principal", async () => {
     const rs = await registered(cloud);
-    for (const name of [
-      "pv-vm",
-      "pv-nic",
-      "pv-aks-control-plane",
-      "pv-aks-control-plane-network-assignment",
-      "pv-aks-cluster",
-      "pv-aks-deployer-admin-assignment",
-      "pv-aks-k8s",
-    ]) {
-      expect(named(rs, name).parent).toBeDefined();
+    // Each child is parented to ITS component (not merely to something).
+    const children: [string, { readonly urn: pulumi.Output<string> }][] = [
+      ["pv-vm", vm],
+      ["pv-nic", vm],
+      ["pv-aks-control-plane", aks],
+      ["pv-aks-control-plane-network", aks],
+      ["pv-aks-control-plane-network-assignment", aks.subnetGrant],
+      ["pv-aks-cluster", aks],
+      ["pv-aks-deployer-admin", aks],
+      ["pv-aks-deployer-admin-assignment", aks.deployerGrant],
+      ["pv-aks-k8s", aks],
+    ];
+    for (const [name, component] of children) {
+      expect([name, named(rs, name).parent]).toEqual([name, await unwrap(component.urn)]);
     }
   });
 });

@@ -184,9 +184,14 @@ describe("expectedAccessMatrix", () => {
     expect(m).toEqual([DEV_MATRIX[0]]);
   });
 
-  it("is deterministic: the same spec gives equal matrices", () => {
+  it("is pure: it leaves the spec untouched and gives the pinned matrix on every call", () => {
     const spec = parseStackConfig(devRaw());
-    expect(expectedAccessMatrix(spec)).toEqual(expectedAccessMatrix(spec));
+    const before = structuredClone(spec);
+    const first = expectedAccessMatrix(spec);
+    const second = expectedAccessMatrix(spec);
+    expect(spec).toEqual(before);
+    expect([first, second]).toEqual([DEV_MATRIX, DEV_MATRIX]);
+    expect(second).not.toBe(first);
   });
 
   it("principal labels are unique and valid verifier labels even when names coincide", () => {

@@ -5,13 +5,14 @@ import {
   DEFAULTS,
   checkAllowedIpRange,
   checkKubernetesVersion,
+  checkKubernetesVersionAgainstChannel,
   checkResourceGroupName,
   formatConfigIssues,
   parseStackConfig,
   type ConfigIssue,
   type StackSpec,
 } from "../../infra/config";
-import { DEV_SSH_KEY, devRaw, edited } from "./fixtures";
+import { DELETE, DEV_SSH_KEY, devRaw, edited } from "./fixtures";
 
 function issuesOf(raw: Record<string, unknown>): ConfigIssue[] {
   try {
@@ -31,6 +32,7 @@ const DEV_SPEC: StackSpec = {
   location: "westeurope",
   prefix: "zc",
   environment: "dev",
+  resourceGroupName: "zerocred-dev",
   deployer: { principalType: "User", kubeloginMode: "azurecli" },
   network: { addressSpace: "10.42.0.0/16", allowedIpRanges: [] },
   vm: {
@@ -161,11 +163,26 @@ describe("parseStackConfig: valid configs", () => {
     expect(spec.grants[0].roleName).toBe("Key Vault Secrets User");
   });
 
-  it.each(["", "1.33", "1.33.2", "1.30.10"])("accepts kubernetesVersion %j", (v) => {
+  it.each(["", "1.33", "1.33.2", "1.30.10"])("kubernetesVersion %j is a version", (v) => {
     expect(checkKubernetesVersion(v)).toBeUndefined();
+  });
+
+  it('accepts kubernetesVersion "" (the only value the stable auto-upgrade channel keeps true)', () => {
     expect(
-      parseStackConfig(edited({ "zerocred:aks.kubernetesVersion": v })).aks.kubernetesVersion,
-    ).toBe(v);
+      parseStackConfig(edited({ "zerocred:aks.kubernetesVersion": "" })).aks.kubernetesVersion,
+    ).toBe("");
+  });
+
+  it.each<[string, string, boolean]>([
+    ["1.33", "stable", false],
+    ["1.33", "rapid", false],
+    ["1.33", "patch", true],
+    ["1.33.2", "patch", false],
+    ["1.33.2", "none", true],
+    ["1.33.2", "node-image", true],
+    ["", "stable", true],
+  ])("a pinned %j survives the %s channel: %s", (version, channel, ok) => {
+    expect(checkKubernetesVersionAgainstChannel(version, channel) === undefined).toBe(ok);
   });
 
   it.each(["203.0.113.7", "203.0.113.0/24", "8.8.8.8/32", "20.0.0.0/8"])(
@@ -201,7 +218,9 @@ describe("parseStackConfig: valid configs", () => {
   });
 
   it('leaves resourceGroupName unset by default and for "" (the stack creates its own group)', () => {
-    expect("resourceGroupName" in parseStackConfig(devRaw())).toBe(false);
+    expect(
+      "resourceGroupName" in parseStackConfig(edited({ "zerocred:resourceGroupName": DELETE })),
+    ).toBe(false);
     expect(
       "resourceGroupName" in parseStackConfig(edited({ "zerocred:resourceGroupName": "" })),
     ).toBe(false);

@@ -58,6 +58,7 @@ describe("readStackConfigFile", () => {
       "azure-native:location",
       "zerocred:prefix",
       "zerocred:environment",
+      "zerocred:resourceGroupName",
       "zerocred:deployer",
       "zerocred:network",
       "zerocred:vm",
@@ -68,6 +69,9 @@ describe("readStackConfigFile", () => {
       "zerocred:verification",
     ]);
     expect(raw["zerocred:identities"]).toEqual([{ name: "orders" }, { name: "shared" }]);
+    // Issue 10 item 9: CI's deployer may not create groups; the committed stack deploys into the
+    // bootstrap's default targetResourceGroupName.
+    expect(raw["zerocred:resourceGroupName"]).toBe("zerocred-dev");
   });
 
   it("reports a missing file", () => {

@@ -360,7 +360,23 @@ const ROWS: readonly Row[] = [
     changes: { "zerocred:aks.kubernetesVersion": "v1.33" },
     path: "zerocred:aks.kubernetesVersion",
     message:
-      'zerocred:aks.kubernetesVersion: "v1.33" is not a Kubernetes version: use "" (the region\'s default), "1.33" or "1.33.2" (`az aks get-versions -l <region>`).',
+      'zerocred:aks.kubernetesVersion: "v1.33" is not a Kubernetes version: use "" (the region\'s default, kept current by the cluster\'s "stable" auto-upgrade channel).',
+  },
+  {
+    // Issue 10 item 8: the stable channel upgrades the cluster past a pinned version; the next
+    // pulumi up would then request a downgrade, which AKS refuses.
+    name: "kubernetesVersion pinned (minor) with the stable auto-upgrade channel",
+    changes: { "zerocred:aks.kubernetesVersion": "1.33" },
+    path: "zerocred:aks.kubernetesVersion",
+    message:
+      'zerocred:aks.kubernetesVersion: "1.33" is pinned, but the cluster auto-upgrades on the "stable" channel (autoUpgradeProfile.upgradeChannel): once AKS upgrades it past 1.33, every pulumi up would ask for a downgrade, which AKS refuses. Use "" (the region\'s default, kept current by the channel).',
+  },
+  {
+    name: "kubernetesVersion pinned (patch) with the stable auto-upgrade channel",
+    changes: { "zerocred:aks.kubernetesVersion": "1.33.2" },
+    path: "zerocred:aks.kubernetesVersion",
+    message:
+      'zerocred:aks.kubernetesVersion: "1.33.2" is pinned, but the cluster auto-upgrades on the "stable" channel (autoUpgradeProfile.upgradeChannel): once AKS upgrades it past 1.33.2, every pulumi up would ask for a downgrade, which AKS refuses. Use "" (the region\'s default, kept current by the channel).',
   },
   {
     name: "aks nodeSize",

@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulators, type Emulators } from "../../sim/emulators";
-import { roleGrants, scopeCovers } from "../../sim/emulators/rbac";
+import { scopeCovers } from "../../components/rules/armIds";
+import { roleGrants } from "../../sim/emulators/rbac";
 import { ID, rawRequest, RG_ID, SUB, TENANT, testWorld, vaultId } from "./fixture";
 
 describe("startEmulators lifecycle", () => {

@@ -11,7 +11,8 @@ import { byType, devConfig, named, runStack, type RecordedResource } from "../ha
 const SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 const AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
 const NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7";
-const RG_ID = `/subscriptions/${SIM_SUBSCRIPTION_ID}/resourceGroups/zc-dev-rg`;
+// The dev stack deploys into the bootstrap's group (Pulumi.dev.yaml zerocred:resourceGroupName, issue 10 item 9).
+const RG_ID = `/subscriptions/${SIM_SUBSCRIPTION_ID}/resourceGroups/zerocred-dev`;
 
 let run: Evaluation;
 let rs: RecordedResource[];
@@ -31,8 +32,8 @@ describe("the dev stack in the simulated cloud", () => {
     for (const r of rs.filter((x) => x.custom)) {
       counts[r.type] = (counts[r.type] ?? 0) + 1;
     }
+    // No ResourceGroup: the dev stack reads the bootstrap's existing group (zerocred:resourceGroupName).
     expect(counts).toEqual({
-      "azure-native:resources:ResourceGroup": 1,
       "azure-native:network:VirtualNetwork": 1,
       "azure-native:network:Subnet": 2,
       "azure-native:network:NetworkSecurityGroup": 2,
@@ -221,7 +222,10 @@ describe("the dev stack in the simulated cloud", () => {
 
 describe("the prod environment", () => {
   it("turns purge protection on and keeps 90 days of soft delete", async () => {
-    const prod = await runStack(devConfig({ "zerocred:environment": "prod" }), { stack: "prod" });
+    const prod = await runStack(
+      devConfig({ "zerocred:environment": "prod", "zerocred:resourceGroupName": "" }),
+      { stack: "prod" },
+    );
     const props = named(prod.resources, "kv-vault").inputs.properties as Record<string, unknown>;
     expect(props).toMatchObject({ enablePurgeProtection: true, softDeleteRetentionInDays: 90 });
     expect(named(prod.resources, "rg").inputs.resourceGroupName).toBe("zc-prod-rg");

@@ -1,4 +1,5 @@
-import { TYPES, vaultNameInScope } from "../../lib/arm";
+import { vaultNameInScope } from "../../../components/rules/armIds";
+import { TYPES } from "../../lib/arm";
 import {
   asRecord,
   asString,

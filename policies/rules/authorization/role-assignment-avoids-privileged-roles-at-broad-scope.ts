@@ -1,7 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as authorization from "@pulumi/azure-native/authorization";
 import { findRole } from "../../../components/roles";
-import { broadScopeKind, TYPES } from "../../lib/arm";
+import { broadScopeKind } from "../../../components/rules/armIds";
+import { TYPES } from "../../lib/arm";
 import { asString, defineResourceRule } from "../../lib/rule";
 
 /** Roles that can change anything (or grant anything) — never from this program at a broad scope. */

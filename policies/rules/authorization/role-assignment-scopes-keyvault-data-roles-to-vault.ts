@@ -1,7 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as authorization from "@pulumi/azure-native/authorization";
 import { findRole, type RoleDefinition } from "../../../components/roles";
-import { TYPES, vaultNameInScope } from "../../lib/arm";
+import { vaultNameInScope } from "../../../components/rules/armIds";
+import { TYPES } from "../../lib/arm";
 import { asString, defineResourceRule } from "../../lib/rule";
 
 /** A Key Vault data role: a built-in role with data actions on Microsoft.KeyVault. */

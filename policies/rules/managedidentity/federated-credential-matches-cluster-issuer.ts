@@ -1,4 +1,9 @@
-import { AKS_ISSUER_PATTERN, clusterIssuerUrl, TYPES } from "../../lib/arm";
+import {
+  isAksIssuer,
+  issuerMatches,
+  looksLikeServiceAccountSubject,
+} from "../../../components/rules/workloadIdentity";
+import { clusterIssuerUrl, TYPES } from "../../lib/arm";
 import { asRecord, asString, defineStackRule, unknownIn, type StackFinding } from "../../lib/rule";
 
 /**
@@ -39,9 +44,8 @@ export const federatedCredentialMatchesClusterIssuer = defineStackRule({
       if (issuer === undefined || anyUnknownCluster) {
         continue;
       }
-      const forKubernetes =
-        AKS_ISSUER_PATTERN.test(issuer) || subject.startsWith("system:serviceaccount:");
-      if (!forKubernetes || known.includes(issuer)) {
+      const forKubernetes = isAksIssuer(issuer) || looksLikeServiceAccountSubject(subject);
+      if (!forKubernetes || known.some((k) => issuerMatches(issuer, k))) {
         continue;
       }
       findings.push({

@@ -1,20 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as managedidentity from "@pulumi/azure-native/managedidentity";
-import { isDns1123Label, isDns1123Subdomain } from "../../../components/naming";
-import { AKS_ISSUER_PATTERN, TYPES } from "../../lib/arm";
+import { isAksIssuer, isServiceAccountSubject } from "../../../components/rules/workloadIdentity";
+import { TYPES } from "../../lib/arm";
 import { asString, defineResourceRule } from "../../lib/rule";
-
-/** True when `subject` is `system:serviceaccount:<namespace>:<name>` with valid Kubernetes names. */
-export function isServiceAccountSubject(subject: string): boolean {
-  const parts = subject.split(":");
-  return (
-    parts.length === 4 &&
-    parts[0] === "system" &&
-    parts[1] === "serviceaccount" &&
-    isDns1123Label(parts[2]) &&
-    isDns1123Subdomain(parts[3])
-  );
-}
 
 export const federatedCredentialUsesServiceAccountSubject = defineResourceRule<
   pulumi.Unwrap<managedidentity.FederatedIdentityCredentialArgs>
@@ -42,7 +30,7 @@ export const federatedCredentialUsesServiceAccountSubject = defineResourceRule<
   check: (props, resource) => {
     const issuer = asString(props.issuer);
     const subject = asString(props.subject);
-    if (issuer === undefined || subject === undefined || !AKS_ISSUER_PATTERN.test(issuer)) {
+    if (issuer === undefined || subject === undefined || !isAksIssuer(issuer)) {
       return [];
     }
     return isServiceAccountSubject(subject)

@@ -1,6 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as managedidentity from "@pulumi/azure-native/managedidentity";
-import { WORKLOAD_IDENTITY_AUDIENCE } from "../../../components/naming";
+import {
+  hasTokenExchangeAudience,
+  WORKLOAD_IDENTITY_AUDIENCE,
+} from "../../../components/rules/workloadIdentity";
 import { TYPES } from "../../lib/arm";
 import { asArray, defineResourceRule, show, unknownIn } from "../../lib/rule";
 
@@ -11,22 +14,21 @@ export const federatedCredentialUsesTokenExchangeAudience = defineResourceRule<
   pulumi.Unwrap<managedidentity.FederatedIdentityCredentialArgs>
 >({
   name: "federated-credential-uses-token-exchange-audience",
-  description:
-    'Federated identity credentials must list exactly one audience, "api://AzureADTokenExchange".',
+  description: `Federated identity credentials must list exactly one audience, "${WORKLOAD_IDENTITY_AUDIENCE}".`,
   severity: "high",
   sources: [
     { kind: "microsoft-learn", id: "workload-identity-federation-considerations", url: FIC_DOC },
     { kind: "azure-workload-identity", id: "quick-start#federated-identity-credential" },
   ],
   enforcementLevel: "mandatory",
-  remediationSteps: 'Set audiences: ["api://AzureADTokenExchange"].',
+  remediationSteps: `Set audiences: ["${WORKLOAD_IDENTITY_AUDIENCE}"].`,
   resourceTypes: [TYPES.federatedCredential],
   check: (props, resource) => {
     const audiences = asArray(props.audiences);
     if (unknownIn(props.audiences)) {
       return [];
     }
-    if (audiences?.length === 1 && audiences[0] === WORKLOAD_IDENTITY_AUDIENCE) {
+    if (audiences !== undefined && hasTokenExchangeAudience(audiences)) {
       return [];
     }
     return [

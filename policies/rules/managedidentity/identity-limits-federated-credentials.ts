@@ -1,4 +1,7 @@
-import { MAX_FEDERATED_CREDENTIALS_PER_IDENTITY } from "../../../components/naming";
+import {
+  exceedsFederatedCredentialLimit,
+  MAX_FEDERATED_CREDENTIALS_PER_IDENTITY,
+} from "../../../components/rules/workloadIdentity";
 import { credentialsByIdentity } from "../../lib/fic";
 import { defineStackRule, type StackFinding } from "../../lib/rule";
 
@@ -19,7 +22,7 @@ export const identityLimitsFederatedCredentials = defineStackRule({
   check: (resources) => {
     const findings: StackFinding[] = [];
     for (const [identity, fics] of credentialsByIdentity(resources)) {
-      if (fics.length > MAX_FEDERATED_CREDENTIALS_PER_IDENTITY) {
+      if (exceedsFederatedCredentialLimit(fics.length)) {
         findings.push({
           urn: fics[MAX_FEDERATED_CREDENTIALS_PER_IDENTITY].urn,
           message:

@@ -1,3 +1,4 @@
+import { duplicateIssuerSubjects } from "../../../components/rules/workloadIdentity";
 import { credentialsByIdentity } from "../../lib/fic";
 import { asString, defineStackRule, type StackFinding } from "../../lib/rule";
 
@@ -19,24 +20,17 @@ export const identityRequiresUniqueIssuerSubject = defineStackRule({
   check: (resources) => {
     const findings: StackFinding[] = [];
     for (const [identity, fics] of credentialsByIdentity(resources)) {
-      const seen = new Map<string, string>();
-      for (const fic of fics) {
-        const issuer = asString(fic.props.issuer);
-        const subject = asString(fic.props.subject);
-        if (issuer === undefined || subject === undefined) {
-          continue;
-        }
-        const key = JSON.stringify([issuer, subject]);
-        const first = seen.get(key);
-        if (first === undefined) {
-          seen.set(key, fic.name);
-          continue;
-        }
+      const duplicates = duplicateIssuerSubjects(
+        fics,
+        (f) => asString(f.props.issuer),
+        (f) => asString(f.props.subject),
+      );
+      for (const [first, fic] of duplicates) {
         findings.push({
           urn: fic.urn,
           message:
-            `Federated credentials "${first}" and "${fic.name}" on identity "${identity}" both trust ` +
-            `issuer ${JSON.stringify(issuer)} with subject ${JSON.stringify(subject)}; Azure rejects ` +
+            `Federated credentials "${first.name}" and "${fic.name}" on identity "${identity}" both trust ` +
+            `issuer ${JSON.stringify(fic.props.issuer)} with subject ${JSON.stringify(fic.props.subject)}; Azure rejects ` +
             `the second ("Issuer and subject combination already exists"), so remove one.`,
         });
       }

@@ -1,21 +1,9 @@
+import {
+  concurrentWrites,
+  transitiveDependencies,
+} from "../../../components/rules/workloadIdentity";
 import { credentialsByIdentity } from "../../lib/fic";
-import { defineStackRule, type StackFinding, type StackResource } from "../../lib/rule";
-
-/** URNs reachable from `urn` through the dependency graph. */
-function reachable(urn: string, byUrn: ReadonlyMap<string, StackResource>): Set<string> {
-  const seen = new Set<string>();
-  const stack = [urn];
-  while (stack.length > 0) {
-    const current = byUrn.get(stack.pop() as string);
-    for (const dep of current?.dependencies ?? []) {
-      if (!seen.has(dep)) {
-        seen.add(dep);
-        stack.push(dep);
-      }
-    }
-  }
-  return seen;
-}
+import { defineStackRule, type StackFinding } from "../../lib/rule";
 
 /**
  * Azure answers 409 ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity to parallel
@@ -39,23 +27,17 @@ export const identitySerializesFederatedCredentialWrites = defineStackRule({
     "Chain the credentials: each one dependsOn the previous one (UserAssignedIdentity does this).",
   check: (resources) => {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const dependenciesOf = transitiveDependencies((urn) => byUrn.get(urn)?.dependencies);
     const findings: StackFinding[] = [];
     for (const [identity, fics] of credentialsByIdentity(resources)) {
-      const deps = new Map(fics.map((f) => [f.urn, reachable(f.urn, byUrn)]));
-      for (let i = 1; i < fics.length; i++) {
-        const b = fics[i];
-        const unordered = fics
-          .slice(0, i)
-          .find((a) => !deps.get(b.urn)?.has(a.urn) && !deps.get(a.urn)?.has(b.urn));
-        if (unordered !== undefined) {
-          findings.push({
-            urn: b.urn,
-            message:
-              `Federated credentials "${unordered.name}" and "${b.name}" on identity "${identity}" ` +
-              `can be written concurrently (neither depends on the other); Azure rejects concurrent ` +
-              `writes under one identity with 409, so chain them with dependsOn.`,
-          });
-        }
+      for (const [unordered, b] of concurrentWrites(fics, (f) => f.urn, dependenciesOf)) {
+        findings.push({
+          urn: b.urn,
+          message:
+            `Federated credentials "${unordered.name}" and "${b.name}" on identity "${identity}" ` +
+            `can be written concurrently (neither depends on the other); Azure rejects concurrent ` +
+            `writes under one identity with 409, so chain them with dependsOn.`,
+        });
       }
     }
     return findings;
