@@ -13,6 +13,7 @@
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { v5 as uuidv5 } from "uuid";
+import { PULUMI_SECRET_SIG, PULUMI_SECRET_SIG_KEY } from "./model/recorded";
 
 export const SIM_TENANT_ID = "8c3f1a52-7d4e-4b0a-9f6e-2d1c5b7a9e30";
 export const SIM_SUBSCRIPTION_ID = "3b9d2e71-5a4c-4f86-b1d0-7e2a6c9f4d18";
@@ -25,9 +26,9 @@ export const SIM_DEFAULT_KUBERNETES_VERSION = "1.33.5";
 /** Namespace for the simulated cloud's deterministic GUIDs (not used by the library). */
 const SIM_NAMESPACE = "6f1d3c5e-8a2b-4c7d-9e1f-0a3b5c7d9e2f";
 
-/** The Pulumi secret signature inside serialized property structs. */
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
+/** The Pulumi secret signature inside serialized property structs (defined once, in the model). */
+const SECRET_SIG = PULUMI_SECRET_SIG;
+const SPECIAL_SIG_KEY = PULUMI_SECRET_SIG_KEY;
 
 export interface RecordedOptions {
   readonly deleteBeforeReplace?: boolean;
