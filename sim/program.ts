@@ -175,13 +175,20 @@ function programOutputsOf(mod: unknown): { outputs: unknown; entrypoint: boolean
 
 class Timeout extends Error {}
 
-function deadline<T>(promise: Promise<T>, until: number, what: () => string): Promise<T> {
+function deadline<T>(
+  promise: Promise<T>,
+  until: number,
+  what: () => string,
+  failure?: Promise<never>,
+): Promise<T> {
   const ms = Math.max(0, until - Date.now());
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Timeout(what())), ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout, ...(failure ? [failure] : [])]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 /** Redirects the program's console and stdout/stderr writes into `lines` until restored. */
@@ -223,7 +230,17 @@ export async function evaluateProgram(options: EvaluateOptions): Promise<Evaluat
   const until = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const output: string[] = [];
   const failures: unknown[] = [];
-  const onRejection = (reason: unknown) => failures.push(reason);
+  // A rejected registration (an error thrown in an apply, a component's validation) leaves the
+  // runtime waiting forever: the first one ends the wait at once.
+  let failed: (reason: unknown) => void = () => undefined;
+  const firstFailure = new Promise<never>((_, reject) => {
+    failed = reject;
+  });
+  firstFailure.catch(() => undefined);
+  const onRejection = (reason: unknown) => {
+    failures.push(reason);
+    failed(reason);
+  };
   process.on("unhandledRejection", onRejection);
   const restore = options.captureOutput ? captureConsole(output) : () => undefined;
   let phase = "loading the program";
@@ -276,9 +293,9 @@ export async function evaluateProgram(options: EvaluateOptions): Promise<Evaluat
       phase = shape.entrypoint
         ? "the program's exported function has not returned"
         : "resolving the exports";
-      outputs = await deadline(Promise.resolve(shape.outputs), until, pending);
+      outputs = await deadline(Promise.resolve(shape.outputs), until, pending, firstFailure);
     } catch (err) {
-      await deadline(settle(), until, pending).catch(() => undefined);
+      await deadline(settle(), until, pending, firstFailure).catch(() => undefined);
       throw fail(err);
     }
     const exported =
@@ -292,7 +309,7 @@ export async function evaluateProgram(options: EvaluateOptions): Promise<Evaluat
     for (const [key, value] of exported) {
       phase = `export ${key} is not resolved`;
       try {
-        const r = await deadline(resolveDeep(value), until, pending);
+        const r = await deadline(resolveDeep(value), until, pending, firstFailure);
         resolved[key] = r.value;
         if (r.secret) {
           secretExports.push(key);
@@ -302,7 +319,7 @@ export async function evaluateProgram(options: EvaluateOptions): Promise<Evaluat
       }
     }
     phase = "registrations still in flight (an input that never resolves?)";
-    await deadline(settle(), until, pending).catch((err: unknown) => {
+    await deadline(settle(), until, pending, firstFailure).catch((err: unknown) => {
       throw fail(err);
     });
     // Late rejections (a failed registration) arrive on the next turns.

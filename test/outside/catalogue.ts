@@ -251,5 +251,13 @@ export const OUTSIDE: readonly OutsideEntry[] = [
     exitCode: 2,
     words: ["@acme/not-installed", "npm install @acme/not-installed"],
   },
+  {
+    name: "component-validation-in-apply",
+    group: "shapes",
+    exitCode: 2,
+    words: ['KeyVault "kv": vaultName', "use 3 to 24 characters"],
+    // Fails at once, not after the settle timeout.
+    args: ["--timeout", "20"],
+  },
   { name: "console-output", group: "shapes", exitCode: 0, words: [] },
 ];
