@@ -279,8 +279,12 @@ export async function evaluateProgram(options: EvaluateOptions): Promise<Evaluat
         cloud.resources.length,
       );
     }
+    // A config error lists every problem (the CLI prints them all); anything else is one line.
+    const listsIssues = Array.isArray((err as { issues?: unknown } | undefined)?.issues);
     return new ProgramError(
-      prefix + oneLine(messageOf(err)) + locationOf(err, options.programFile),
+      prefix +
+        (listsIssues ? messageOf(err) : oneLine(messageOf(err))) +
+        locationOf(err, options.programFile),
       err,
       cloud.resources.length,
     );
