@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "bin/**", ".out/**", "**/*.bundle.js"] },
+  { ignores: ["node_modules/**", "bin/**", "dist/**", ".out/**", "**/*.bundle.js"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

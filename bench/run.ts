@@ -16,6 +16,7 @@ import { evaluateProgram } from "../sim/program";
 import { DEFAULT_PROGRAM, freshRequire, simulate, simulationTimeoutSeconds } from "../sim/simulate";
 import { buildTimeline } from "../sim/timeline";
 import { runVerifiers } from "../sim/verifiers";
+import { benchCiChain } from "./ci-chain";
 
 const ROOT = path.resolve(__dirname, "..");
 const quick = process.argv.includes("--quick");
@@ -338,6 +339,9 @@ async function main(): Promise<void> {
   await benchStartPhases();
   await benchScale();
   await benchPropagation();
+  const ci = await benchCiChain(ROOT, REPS);
+  results.ciChainMs = { runs: ci.runsMs, perWorkflow: ci.perWorkflowMs };
+  rows.push({ metric: ci.metric, value: ci.value, detail: ci.detail });
   benchImports();
   if (!quick) {
     benchTsc();

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import { ClusterAccessGate } from "./clusterAccessGate";
 import { RoleAssignment } from "./roleAssignment";
 import {
   decodeCredentialKubeconfig,
@@ -236,6 +237,13 @@ export interface AksClusterArgs {
    * DEPLOYER_CLUSTER_DATA_ROLE). Defaults to `true`.
    */
   readonly grantDeployerClusterAdmin?: boolean;
+  /**
+   * Optional. When this component grants the deployer's role (`grantDeployerClusterAdmin`), make the
+   * Kubernetes provider wait, during `pulumi up`, until the API server authorizes the deployer
+   * (components/clusterAccessGate.ts: SelfSubjectAccessReview polled with a bound), instead of failing the
+   * first Namespace with 403 while the assignment propagates. Defaults to `false`.
+   */
+  readonly awaitDeployerAccess?: boolean;
   /** Optional. kubelogin login mode written into the provider's kubeconfig. Defaults to `azurecli`. */
   readonly kubeloginMode?: KubeloginMode;
   /** Optional. `--tenant-id` for kubelogin (see `KubeconfigLoginOptions`). Defaults to none. */
@@ -445,11 +453,25 @@ export class AksCluster extends pulumi.ComponentResource {
         ),
     );
 
+    const accessGate =
+      this.deployerGrant !== undefined && args.awaitDeployerAccess === true
+        ? new ClusterAccessGate(
+            `${name}-deployer-access`,
+            { kubeconfig: this.kubeconfig },
+            { parent: this, dependsOn: [this.deployerGrant.assignment] },
+          )
+        : undefined;
     this.provider = new k8s.Provider(
       `${name}-k8s`,
       { kubeconfig: this.kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
-      // Kubernetes calls need the deployer's data-plane role first.
-      { parent: this, dependsOn: this.deployerGrant ? [this.deployerGrant.assignment] : [] },
+      // Kubernetes calls need the deployer's data-plane role first (and, with the gate, its propagation).
+      {
+        parent: this,
+        dependsOn: [
+          ...(this.deployerGrant ? [this.deployerGrant.assignment] : []),
+          ...(accessGate ? [accessGate] : []),
+        ],
+      },
     );
 
     this.id = this.cluster.id;

@@ -16,7 +16,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR } from "../components/aksCluster";
-import { isDns1123Label, isDns1123Subdomain } from "../components/naming";
 import { MAX_ADDRESS_SPACE_PREFIX, MIN_ADDRESS_SPACE_PREFIX } from "../components/network";
 import { didYouMean, editDistance } from "../components/rules/didYouMean";
 import {
@@ -26,6 +25,12 @@ import {
   tryParseCidr,
   type CidrProblem,
 } from "../components/rules/ipRanges";
+import {
+  isDns1123Label,
+  isDns1123Subdomain,
+  MAX_FEDERATED_CREDENTIALS_PER_IDENTITY,
+  serviceAccountSubject,
+} from "../components/rules/workloadIdentity";
 import { BUILT_IN_ROLE_NAMES, closestRoleName, findRole, isGuid } from "../components/roles";
 import { IDENTITY_NAME_PATTERN } from "../components/userAssignedIdentity";
 import { validateAdminUsername, validateSshPublicKey } from "../components/virtualMachine";
@@ -153,7 +158,7 @@ export const CANARY_SECRET_NAME = "canary";
 /** The grant principal that means the VM's system-assigned identity. */
 export const VM_PRINCIPAL = "vm";
 /** Azure's limit of federated identity credentials per user-assigned identity. */
-export const MAX_WORKLOADS_PER_IDENTITY = 20;
+export const MAX_WORKLOADS_PER_IDENTITY = MAX_FEDERATED_CREDENTIALS_PER_IDENTITY;
 export const MIN_TIMEOUT_SECONDS = 60;
 export const MAX_TIMEOUT_SECONDS = 3600;
 export const MIN_NODE_COUNT = 1;
@@ -836,7 +841,7 @@ function crossFieldIssues(raw: Record<string, unknown>): ConfigIssue[] {
           issue(
             ["zerocred:workloads", index, "serviceAccount"],
             sa,
-            `service account "${sa}" in namespace "${ns}" is already used by zerocred:workloads[${first}]: one service account maps to one federated credential subject (system:serviceaccount:${ns}:${sa}); use a different serviceAccount or namespace.`,
+            `service account "${sa}" in namespace "${ns}" is already used by zerocred:workloads[${first}]: one service account maps to one federated credential subject (${serviceAccountSubject(ns, sa)}); use a different serviceAccount or namespace.`,
           ),
         );
       } else {

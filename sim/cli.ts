@@ -6,6 +6,7 @@
  *   npm start -- --config ./my.yaml        any file in the Pulumi.<stack>.yaml format
  *   npm start -- --program ./prog.ts       any Pulumi TypeScript program (config optional)
  *   npm start -- --json                    one machine-readable document
+ *   npm start -- --svg access.svg          also write the access graph as a standalone SVG
  *
  * Exit codes: 0 all as expected; 1 a mismatch or an error diagnosis; 2 invalid config or a
  * program that fails to run (its message, no stack trace for user errors).
@@ -21,13 +22,17 @@ import {
 import { parse as parseYaml } from "yaml";
 import { IntentError } from "./model/intent";
 import { DEFAULT_TIMEOUT_MS, ProgramError } from "./program";
+import { accessSvg } from "./svg";
 import { simulate, formatReport, type SimulationReport } from "./simulate";
+import { ciOptions, runCiCli } from "./deployer/cli";
 
 export interface CliOptions {
   stack: string;
   configFile?: string;
   program?: string;
   json: boolean;
+  /** Write the access graph as an SVG file here (resolved against the working directory). */
+  svgFile?: string;
   help: boolean;
   skipVerification: boolean;
   skipPolicies: boolean;
@@ -40,19 +45,27 @@ export interface CliOptions {
   invokeResults: Record<string, string>;
   /** Mandatory policy violations fail the run (default: only for zerocred's own stack). */
   enforcePolicy?: boolean;
+  /** `--ci <workflow>`: simulate the deployer's chain for that workflow only (sim/deployer). */
+  ci?: string;
+  /** `--bootstrap-config <file>`: the bootstrap stack file the CI chain evaluates. */
+  bootstrapConfig?: string;
+  /** `--no-ci`: leave the CI chain out of the normal report. */
+  skipCi: boolean;
 }
 
 const ROOT = path.resolve(__dirname, "..");
 
 export const USAGE = `Usage: npm start -- [--stack <name>] [--config <file>] [--program <module.ts>] [--json]
-                      [--no-verify] [--no-policy] [--enforce-policy] [--propagation-delay <seconds>]
-                      [--timeout <seconds>] [--stack-outputs <org/project/stack>=<file.json>]
-                      [--invoke-result <token>=<file.json>]
+                      [--svg <file>] [--no-verify] [--no-policy] [--enforce-policy]
+                      [--propagation-delay <seconds>] [--timeout <seconds>]
+                      [--stack-outputs <org/project/stack>=<file.json>] [--invoke-result <token>=<file.json>]
+                      [--ci <workflow>] [--bootstrap-config <file>] [--no-ci]
 
   --stack <name>              simulate Pulumi.<name>.yaml (default: dev)
   --config <file>             simulate with any config file in the Pulumi.<stack>.yaml format
   --program <module.ts>       simulate any Pulumi TypeScript program (default: infra/index.ts)
   --json                      print one machine-readable JSON document
+  --svg <file>                also write the access graph (who can read what) as an SVG file
   --no-verify                 skip the emulators and verifiers (plan, matrix and diagnosis only)
   --no-policy                 do not evaluate the policy pack (identity chain only)
   --enforce-policy            mandatory policy violations fail the run (exit 1); the default for
@@ -61,10 +74,14 @@ export const USAGE = `Usage: npm start -- [--stack <name>] [--config <file>] [--
   --stack-outputs <ref>=<f>   the outputs a StackReference <ref> reads (JSON of \`pulumi stack output --json\`)
   --invoke-result <tok>=<f>   the result of an invoke reading a resource outside the program (JSON)
   --propagation-delay <s>     RBAC propagation delay the vault emulator applies (default: 0)
+  --ci <workflow>             simulate the deployer's chain of one workflow (main, pr, a path): OIDC
+                              subject, federated credential, ARM rights, kubelogin, AKS RBAC, policy pack
+  --bootstrap-config <file>   bootstrap stack file for the CI chain (default: bootstrap/Pulumi.example.yaml)
+  --no-ci                     leave the CI chain of .github/workflows out of the normal report
 
 Exit codes: 0 every principal gets exactly the intended access; 1 an access mismatch, an error
-diagnosis, a failed idempotency check or (when enforced) a mandatory policy; 2 invalid arguments or
-config, or a program that fails to run or settle; 3 a defect in zerocred itself.
+diagnosis, a failed idempotency check, a failing CI chain or (when enforced) a mandatory policy;
+2 invalid arguments or config, or a program that fails to run or settle; 3 a defect in zerocred itself.
 `;
 
 export class UsageError extends Error {}
@@ -80,6 +97,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     timeoutSeconds: DEFAULT_TIMEOUT_MS / 1000,
     stackOutputs: {},
     invokeResults: {},
+    skipCi: false,
   };
   const pair = (i: number, flag: string): [string, string] => {
     const raw = value(i, flag);
@@ -122,6 +140,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case "--json":
         opts.json = true;
         break;
+      case "--svg":
+        opts.svgFile = value(i++, arg);
+        break;
       case "--no-verify":
         opts.skipVerification = true;
         break;
@@ -163,6 +184,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         opts.propagationDelaySeconds = n;
         break;
       }
+      case "--ci":
+        opts.ci = value(i++, arg);
+        break;
+      case "--bootstrap-config":
+        opts.bootstrapConfig = value(i++, arg);
+        break;
+      case "--no-ci":
+        opts.skipCi = true;
+        break;
       case "-h":
       case "--help":
         opts.help = true;
@@ -265,6 +295,9 @@ export async function runCli(
   if (opts.help) {
     return { code: 0, stdout: USAGE, stderr: "" };
   }
+  if (opts.ci !== undefined) {
+    return runCiCli(opts.ci, opts, io.cwd ?? process.cwd());
+  }
   try {
     const configFile = resolveConfigFile(opts, io.cwd);
     const config = configFile ? readStackConfigFile(configFile) : {};
@@ -278,6 +311,12 @@ export async function runCli(
     }
     const cwd = io.cwd ?? process.cwd();
     const project = program ? projectNameOf(program) : undefined;
+    const svgFile = opts.svgFile ? path.resolve(cwd, opts.svgFile) : undefined;
+    if (svgFile && !fs.existsSync(path.dirname(svgFile))) {
+      throw new UsageError(
+        `--svg ${opts.svgFile}: the directory ${path.dirname(svgFile)} does not exist. Create it or choose another path.`,
+      );
+    }
     const report: SimulationReport = await simulate({
       config,
       stack: opts.stack,
@@ -296,9 +335,16 @@ export async function runCli(
       verify: !opts.skipVerification,
       policies: !opts.skipPolicies,
       propagationDelayMs: opts.propagationDelaySeconds * 1000,
+      ci: opts.skipCi ? false : ciOptions(opts, io.cwd ?? process.cwd()),
       progress: opts.json ? undefined : io.progress,
     });
-    const stdout = opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report);
+    let stdout = opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report);
+    if (svgFile) {
+      fs.writeFileSync(svgFile, accessSvg(report.accessGraph));
+      if (!opts.json) {
+        stdout += `Access graph written to ${svgFile}\n`;
+      }
+    }
     return { code: report.exitCode, stdout, stderr: "" };
   } catch (err) {
     if (err instanceof ConfigError) {

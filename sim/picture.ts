@@ -5,8 +5,8 @@
  * - pod template --runs as--> service account --federated credential--> identity
  *   (dashed "client-id, no federated credential" when only the annotation links them).
  *
- * Rendering to SVG/PNG needs a headless browser (mermaid-cli drives Puppeteer), which this project
- * does not install: the text is printed, to paste into any Mermaid renderer (GitHub renders it).
+ * The graph itself (`accessGraph`) is shared: the Mermaid text is printed (GitHub renders it), and
+ * sim/svg.ts draws the same graph as a standalone SVG (`npm start -- --svg <file>`) without a browser.
  */
 import { CLIENT_ID_ANNOTATION } from "./webhook";
 import {
@@ -29,59 +29,111 @@ export function mermaidEscape(text: string): string {
     .replace(/[\r\n]+/g, " ");
 }
 
+/** How a node is drawn: Mermaid's box, rounded box, stadium and cylinder (a vault or secret). */
+export type AccessNodeShape = "box" | "round" | "stadium" | "cyl";
+
+/**
+ * What a node stands for; also its column in the SVG (sim/svg.ts), left to right:
+ * compute and workloads → service accounts → identities and principals → scopes.
+ */
+export type AccessNodeKind = "compute" | "serviceAccount" | "identity" | "scope";
+
+export interface AccessNode {
+  /** Mermaid node id, `n1`, `n2`, … in first-seen order. */
+  readonly id: string;
+  readonly label: string;
+  readonly shape: AccessNodeShape;
+  readonly kind: AccessNodeKind;
+}
+
+export interface AccessEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly label: string;
+  /** Dashed: the link does not give access to secret values (metadata-only role, missing label/credential). */
+  readonly dashed: boolean;
+}
+
+/** The picture's data, shared by the Mermaid text and the SVG renderer. */
+export interface AccessGraph {
+  readonly nodes: readonly AccessNode[];
+  readonly edges: readonly AccessEdge[];
+}
+
 class Graph {
   private readonly ids = new Map<string, string>();
-  private readonly nodeLines: string[] = [];
-  private readonly edgeLines: string[] = [];
+  private readonly nodes: AccessNode[] = [];
+  private readonly edges: AccessEdge[] = [];
   private readonly edgeSet = new Set<string>();
 
-  node(key: string, label: string, shape: "box" | "round" | "stadium" | "cyl" = "box"): string {
+  node(key: string, label: string, kind: AccessNodeKind, shape: AccessNodeShape = "box"): string {
     const existing = this.ids.get(key);
     if (existing !== undefined) {
       return existing;
     }
     const id = `n${this.ids.size + 1}`;
     this.ids.set(key, id);
-    const l = `"${mermaidEscape(label)}"`;
-    const shaped =
-      shape === "round"
-        ? `(${l})`
-        : shape === "stadium"
-          ? `([${l}])`
-          : shape === "cyl"
-            ? `[(${l})]`
-            : `[${l}]`;
-    this.nodeLines.push(`  ${id}${shaped}`);
+    this.nodes.push({ id, label, shape, kind });
     return id;
   }
 
   edge(from: string, to: string, label: string, dashed = false): void {
-    const line = `  ${from} ${dashed ? "-.->" : "-->"}|"${mermaidEscape(label)}"| ${to}`;
-    if (!this.edgeSet.has(line)) {
-      this.edgeSet.add(line);
-      this.edgeLines.push(line);
+    const key = JSON.stringify([from, to, label, dashed]);
+    if (!this.edgeSet.has(key)) {
+      this.edgeSet.add(key);
+      this.edges.push({ from, to, label, dashed });
     }
   }
 
-  render(): string {
-    return ["flowchart LR", ...this.nodeLines, ...this.edgeLines].join("\n") + "\n";
+  graph(): AccessGraph {
+    return { nodes: [...this.nodes], edges: [...this.edges] };
   }
+}
+
+/** Mermaid flowchart text of an access graph. */
+export function mermaidFlowchart(graph: AccessGraph): string {
+  const shaped = (n: AccessNode): string => {
+    const l = `"${mermaidEscape(n.label)}"`;
+    return n.shape === "round"
+      ? `(${l})`
+      : n.shape === "stadium"
+        ? `([${l}])`
+        : n.shape === "cyl"
+          ? `[(${l})]`
+          : `[${l}]`;
+  };
+  return (
+    [
+      "flowchart LR",
+      ...graph.nodes.map((n) => `  ${n.id}${shaped(n)}`),
+      ...graph.edges.map(
+        (e) => `  ${e.from} ${e.dashed ? "-.->" : "-->"}|"${mermaidEscape(e.label)}"| ${e.to}`,
+      ),
+    ].join("\n") + "\n"
+  );
 }
 
 /** Mermaid flowchart text of who can read what. Deterministic for a given model. */
 export function accessPicture(model: DeploymentModel): string {
+  return mermaidFlowchart(accessGraph(model));
+}
+
+/** The graph of who can read what (nodes in first-seen order). Deterministic for a given model. */
+export function accessGraph(model: DeploymentModel): AccessGraph {
   const g = new Graph();
   const aliasPrincipal = new Map<string, string>();
-  const identityNode = (name: string) => g.node(`identity:${name}`, `identity ${name}`, "round");
+  const identityNode = (name: string) =>
+    g.node(`identity:${name}`, `identity ${name}`, "identity", "round");
 
   for (const vm of model.vms) {
-    const vmId = g.node(`vm:${vm.name}`, `VM ${vm.name}`);
+    const vmId = g.node(`vm:${vm.name}`, `VM ${vm.name}`, "compute");
     if (vm.systemAssigned !== undefined) {
       g.edge(
         vmId,
         g.node(
           `principal:${vm.systemAssigned.principalId.toLowerCase()}`,
           `${vm.name} system-assigned identity`,
+          "identity",
           "round",
         ),
         "system-assigned",
@@ -106,11 +158,13 @@ export function accessPicture(model: DeploymentModel): string {
     const podId = g.node(
       `pod:${pod.cluster ?? "?"}/${pod.namespace}/${pod.kind}/${pod.name}`,
       `${pod.kind} ${pod.namespace}/${pod.name}`,
+      "compute",
       "stadium",
     );
     const saId = g.node(
       `sa:${pod.cluster ?? "?"}/${pod.namespace}/${saName}`,
       `service account ${pod.namespace}/${saName}`,
+      "serviceAccount",
       "stadium",
     );
     g.edge(
@@ -143,14 +197,16 @@ export function accessPicture(model: DeploymentModel): string {
       g.node(
         key,
         a.principalKind === "unknown" ? `principal ${a.principalId}` : a.principalName,
+        "identity",
         "round",
       );
     const to = g.node(
       `scope:${a.scope.toLowerCase()}`,
       a.scopeName,
+      "scope",
       a.scopeKind === "vault" || a.scopeKind === "secret" ? "cyl" : "box",
     );
     g.edge(from, to, a.roleName, !a.grantsGetSecret);
   }
-  return g.render();
+  return g.graph();
 }

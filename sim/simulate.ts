@@ -22,7 +22,7 @@ import {
   type DeploymentModel,
   type VerificationTarget,
 } from "./model";
-import { accessPicture } from "./picture";
+import { accessGraph, mermaidFlowchart, type AccessGraph } from "./picture";
 import { buildPlan, formatPlan, type Plan } from "./plan";
 import {
   DEFAULT_TIMEOUT_MS,
@@ -33,6 +33,8 @@ import {
 } from "./program";
 import { buildTimeline, formatTimeline, type Timeline } from "./timeline";
 import { runVerifiers } from "./verifiers";
+import type { CiOptions, CiReport } from "./deployer/chain";
+import { ciExitCode, formatCiSummary, runAllWorkflows } from "./deployer/report";
 
 export const DEFAULT_PROGRAM = path.join(__dirname, "..", "infra", "index.ts");
 
@@ -49,6 +51,8 @@ export interface SimulateOptions {
   readonly propagationDelayMs?: number;
   /** Evaluate the policy pack and fail on mandatory violations (default true). */
   readonly policies?: boolean;
+  /** Simulate the deployer's chain of each workflow in .github/workflows (sim/deployer); default off. */
+  readonly ci?: CiOptions | false;
   readonly progress?: (line: string) => void;
   /** The Pulumi project name (Pulumi.yaml `name`); default `zerocred`. */
   readonly project?: string;
@@ -108,6 +112,8 @@ export interface SimulationReport {
     /** Whether mandatory policy violations count toward the exit code. */
     readonly policiesEnforced: boolean;
     readonly idempotencyChanges: number;
+    /** Whether a CI workflow's deployer chain (--ci) fails. */
+    readonly ciChain: boolean;
   };
   readonly phasesMs: {
     readonly evaluate: number;
@@ -127,6 +133,10 @@ export interface SimulationReport {
   readonly idempotency: IdempotencyReport;
   readonly timeline: Timeline;
   readonly mermaid: string;
+  /** The deployer's chain per workflow (`undefined` when not run). */
+  readonly ci?: CiReport[];
+  /** The access graph the Mermaid text draws (sim/svg.ts renders it for --svg). */
+  readonly accessGraph: AccessGraph;
   readonly exitCode: number;
 }
 
@@ -228,6 +238,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
   const model: DeploymentModel = buildModel(first.resources, {
     knownPrincipalIds: [first.cloud.deployerObjectId],
   });
+  const graph = accessGraph(model);
   const verificationPlan = principalsToVerify(model, {
     tenantId,
     expectedAccess: first.exports.expectedAccess,
@@ -312,6 +323,13 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
     };
   });
 
+  // The deployer's chain per workflow: after the program's own evaluations (they share the runtime).
+  let ci: CiReport[] | undefined;
+  if (options.ci !== undefined && options.ci !== false && options.program === undefined) {
+    progress("simulating the CI deployer chain of each workflow…");
+    ci = await runAllWorkflows({ ...options.ci, keys: options.ci.keys ?? keys });
+  }
+
   const enforced = options.enforcePolicies ?? options.program === undefined;
   const failed = {
     accessMismatches: access.filter((a) => a.ok === false).length,
@@ -319,12 +337,14 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
     mandatoryPolicies: policy.filter((v) => v.level === "mandatory").length,
     policiesEnforced: enforced,
     idempotencyChanges: idempotency.changes,
+    ciChain: ci !== undefined && ciExitCode(ci) !== 0,
   };
   const failing =
     failed.accessMismatches > 0 ||
     failed.errorDiagnoses > 0 ||
     (enforced && failed.mandatoryPolicies > 0) ||
-    failed.idempotencyChanges > 0;
+    failed.idempotencyChanges > 0 ||
+    failed.ciChain;
   return {
     stack: options.stack,
     program: path.relative(process.cwd(), program) || program,
@@ -351,7 +371,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
     policy,
     idempotency,
     timeline: buildTimeline(first.resources),
-    mermaid: accessPicture(model),
+    mermaid: mermaidFlowchart(graph),
+    accessGraph: graph,
+    ci,
     exitCode: failing ? 1 : 0,
   };
 }
@@ -487,6 +509,11 @@ export function formatReport(report: SimulationReport): string {
   section(`7. Who can read what (Mermaid)`);
   out.push("```mermaid", report.mermaid.trimEnd(), "```");
 
+  if (report.ci !== undefined) {
+    section(`8. CI deployer chain (.github/workflows, as each workflow runs)`);
+    out.push(...formatCiSummary(report.ci));
+  }
+
   const p = report.phasesMs;
   out.push(
     "",
@@ -514,6 +541,9 @@ export function resultLine(report: SimulationReport): string {
   }
   if (f.idempotencyChanges > 0) {
     parts.push(`${f.idempotencyChanges} change(s) on a second run (not idempotent)`);
+  }
+  if (f.ciChain) {
+    parts.push("a CI deployer chain fails");
   }
   const notEnforced =
     !f.policiesEnforced && f.mandatoryPolicies > 0

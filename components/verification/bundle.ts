@@ -1,20 +1,31 @@
 /**
  * Bundles the pod verifier (`pod-verifier.ts`, Node built-ins only) into one CommonJS file that a
  * ConfigMap can carry (< 1 MiB) and `node` runs directly. Deterministic and cached per process.
+ *
+ * The npm package ships the bundle prebuilt (`npm run build` writes `pod-verifier.bundle.js` next to
+ * this module's compiled file), so `pulumi up` with the installed library never runs esbuild; in the
+ * repository (no prebuilt file beside the source) it is bundled on first use.
  */
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildSync } from "esbuild";
 
 /** The file name of the bundle inside the ConfigMap (and the container's mount). */
 export const POD_VERIFIER_FILE_NAME = "verifier.js";
 /** Kubernetes' limit on a ConfigMap's total data size. */
 export const CONFIG_MAP_LIMIT_BYTES = 1024 * 1024;
 
+/** The prebuilt bundle's file name, beside this module in the package (dist/components/verification). */
+export const PREBUILT_BUNDLE_FILE_NAME = "pod-verifier.bundle.js";
+
 let cached: { readonly code: string; readonly sha256: string } | undefined;
 
-function build(): { code: string; sha256: string } {
+/** Runs esbuild on `pod-verifier.ts` (the repository; `npm run build` writes its output to dist). */
+export function bundlePodVerifier(): string {
   const dir = __dirname;
+  // Loaded here, not at the top: the installed package reads the prebuilt file and needs no esbuild.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildSync } = require("esbuild") as typeof import("esbuild");
   const result = buildSync({
     entryPoints: [path.join(dir, "pod-verifier.ts")],
     absWorkingDir: dir,
@@ -35,7 +46,12 @@ function build(): { code: string; sha256: string } {
       `bundling components/verification/pod-verifier.ts failed: ${result.errors.map((e) => e.text).join("; ")}`,
     );
   }
-  const code = result.outputFiles[0].text;
+  return result.outputFiles[0].text;
+}
+
+function build(): { code: string; sha256: string } {
+  const prebuilt = path.join(__dirname, PREBUILT_BUNDLE_FILE_NAME);
+  const code = fs.existsSync(prebuilt) ? fs.readFileSync(prebuilt, "utf8") : bundlePodVerifier();
   if (Buffer.byteLength(code, "utf8") >= CONFIG_MAP_LIMIT_BYTES) {
     throw new Error(
       `the pod verifier bundle is ${Buffer.byteLength(code, "utf8")} bytes: it must stay under ${CONFIG_MAP_LIMIT_BYTES} (ConfigMap limit).`,

@@ -100,12 +100,27 @@ export interface EmulatorKeys {
  * world (e.g. while a program is evaluated) and hand the promise to {@link startEmulators}.
  */
 export async function prepareEmulatorKeys(clusterCount = 1): Promise<EmulatorKeys> {
+  if (sharedKeys !== undefined) {
+    // startEmulators generates any cluster key beyond the shared ones.
+    return sharedKeys;
+  }
   const [tls, tokenKey, ...clusterKeys] = await Promise.all([
     generateTlsMaterial(),
     createSigningKey(),
     ...Array.from({ length: clusterCount }, () => createSigningKey()),
   ]);
   return { tls, tokenKey, clusterKeys };
+}
+
+let sharedKeys: EmulatorKeys | undefined;
+
+/**
+ * Makes every later {@link prepareEmulatorKeys} in this process return `keys` (`undefined` turns
+ * it off). For test runs: the keys are generated once per run (test/harness/global-setup.ts) and
+ * each emulator start only binds its ports. Nothing else calls it: `npm start` makes fresh keys.
+ */
+export function shareEmulatorKeys(keys: EmulatorKeys | undefined): void {
+  sharedKeys = keys;
 }
 
 /** Request counters per emulator (for tests and the benchmark). */

@@ -52,7 +52,8 @@ describe("preview with unknown Azure-computed outputs", () => {
       ["pv-aks-control-plane-network-assignment", aks.subnetGrant],
       ["pv-aks-cluster", aks],
       ["pv-aks-deployer-admin", aks],
-      ["pv-aks-deployer-admin-assignment", aks.deployerGrant],
+      // Granted by default (grantDeployerClusterAdmin defaults to true).
+      ["pv-aks-deployer-admin-assignment", aks.deployerGrant!],
       ["pv-aks-k8s", aks],
     ];
     for (const [name, component] of children) {

@@ -159,7 +159,7 @@ const ROWS: readonly Row[] = [
     changes: { "zerocred:deployer.kubeLoginMod": "spn" },
     path: "zerocred:deployer.kubeLoginMod",
     message:
-      'zerocred:deployer.kubeLoginMod: unknown key. Did you mean "kubeloginMode"? Known keys here: principalType, kubeloginMode. Remove or rename it.',
+      'zerocred:deployer.kubeLoginMod: unknown key. Did you mean "kubeloginMode"? Known keys here: principalType, kubeloginMode, clusterAdmin. Remove or rename it.',
   },
   {
     name: "addressSpace too small",

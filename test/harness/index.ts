@@ -4,7 +4,8 @@
  *   const cloud = await useCloud();                  // in beforeAll: awaits setMocks
  *   const mod = await import("../../components/x");  // THEN import what registers resources
  *
- * or, for the whole stack program: `const run = await runStack(devConfig())`.
+ * or, for the whole stack program: `const run = await runStack(devConfig())` — or `await devStack()`,
+ * the dev stack evaluated once per worker and shared by the tests that only read it.
  * Invokes that are not simulated throw; outputs are unwrapped with `unwrap`.
  */
 import * as fs from "node:fs";
@@ -61,6 +62,19 @@ export async function runStack(
     cloud: options.cloud,
     load: async () => (await import("../../infra/index")) as Record<string, unknown>,
   });
+}
+
+let sharedDevStack: Promise<Evaluation> | undefined;
+
+/**
+ * The dev stack (Pulumi.dev.yaml through infra/index.ts), evaluated ONCE per test worker and
+ * shared by every test that only reads it. Treat it as read-only: copy (structuredClone) what you
+ * change. A test that needs its own run — another config, a second run, a preview — calls
+ * {@link runStack}.
+ */
+export function devStack(): Promise<Evaluation> {
+  sharedDevStack ??= runStack(devConfig());
+  return sharedDevStack;
 }
 
 /** Resources of one type token, in registration order. */

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { SIM_DEPLOYER_OBJECT_ID, SIM_SUBSCRIPTION_ID } from "../../sim/cloud";
 import type { Evaluation } from "../../sim/program";
 import { compareRuns } from "../../sim/idempotency";
-import { byType, devConfig, named, runStack, type RecordedResource } from "../harness";
+import { byType, devConfig, devStack, named, runStack, type RecordedResource } from "../harness";
 
 const SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 const AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
@@ -22,7 +22,7 @@ const roleGuid = (r: RecordedResource) => String(r.inputs.roleDefinitionId).spli
 const out = (r: RecordedResource, key: string) => r.outputs[key];
 
 beforeAll(async () => {
-  run = await runStack(devConfig());
+  run = await devStack();
   rs = run.resources;
 });
 

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { evaluatePolicies, fromRecorded, type PolicyInputResource } from "../../policies/evaluate";
-import { devConfig, runStack } from "../harness";
+import { devStack } from "../harness";
 import { getPathOf, setPath } from "./fixtures";
 
 interface Mutable {
@@ -20,7 +20,7 @@ describe("dev stack", () => {
   let resources: PolicyInputResource[];
 
   beforeAll(async () => {
-    const run = await runStack(devConfig());
+    const run = await devStack();
     resources = run.resources.map(fromRecorded);
   });
 

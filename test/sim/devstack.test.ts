@@ -1,16 +1,12 @@
 /** The dev stack, analysed: every declared expectation matched to a principal, nothing diagnosed. */
 import { describe, expect, it } from "vitest";
-import { readStackConfigFile } from "../../infra/config";
-import { evaluateProgram } from "../../sim/program";
 import { buildModel, principalsToVerify } from "../../sim/model";
 import { diagnoseModel } from "../../sim/diagnose";
+import { devStack } from "../harness";
 
 describe("dev stack analysis", () => {
   it("matches the exported expected matrix and diagnoses nothing", async () => {
-    const evaluation = await evaluateProgram({
-      config: readStackConfigFile("Pulumi.dev.yaml"),
-      load: () => import("../../infra/index"),
-    });
+    const evaluation = await devStack();
     const model = buildModel(evaluation.resources, {
       knownPrincipalIds: [evaluation.cloud.deployerObjectId],
     });

@@ -305,12 +305,12 @@ describe("token handling", () => {
   });
 });
 
-describe("output hygiene", () => {
-  it("never prints a token or the secret value (all runs above)", () => {
-    const all = transcripts.join("\n");
-    expect(all.length).toBeGreaterThan(1000);
-    expect(all).not.toContain(CANARY);
-    expect(all).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}/);
-    expect(all).not.toMatch(/access_token|Bearer /i);
-  });
+// Output hygiene: after every run of this file (in any order), no token or secret value was printed.
+// (Runs with a -t filter may capture little; a full run must have scanned real transcripts.)
+afterAll(() => {
+  const all = transcripts.join("\n");
+  expect(all.length).toBeGreaterThan(transcripts.length >= 6 ? 1000 : 0);
+  expect(all).not.toContain(CANARY);
+  expect(all).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}/);
+  expect(all).not.toMatch(/access_token|Bearer /i);
 });

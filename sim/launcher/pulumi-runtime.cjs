@@ -1,0 +1,118 @@
+// Two start-up savings in @pulumi/pulumi for the simulation's process (`npm start` only).
+//
+// 1. deferClosureSerialization: the function-serialization modules load when first called.
+//
+// `require("@pulumi/pulumi")` loads runtime/closure/serializeClosure.js and codePaths.js eagerly
+// (runtime/index.js re-exports serializeFunction, serializeFunctionAsync and computeCodePaths),
+// and with them the TypeScript compiler (typescript-shim.js) and @npmcli/arborist: a third of
+// the SDK's load time. They serialize JavaScript closures for dynamic providers and callback
+// resources — a simulated `pulumi up` of a program that has none never calls them.
+//
+// This puts a stand-in for each of the two modules into the require cache: the named exports
+// the SDK reads are functions that load the real module on first call and forward to it, and any
+// other property loads it too. A program that does serialize a function gets the real code,
+// just later. Checked against @pulumi/pulumi's exports by test/launcher/launcher.test.ts,
+// so an SDK upgrade that changes them fails a test instead of a run.
+//
+// 2. skipPromiseStacks: runtime/debuggable.js's debuggablePromise records `new Error().stack` on
+//    every promise the runtime creates (thousands per program), only to print it for a promise
+//    leaked at exit when PULUMI_DEBUG_PROMISE_LEAKS is set. Formatting those stacks is a fifth of
+//    a dev-stack evaluation. Without that variable, the wrapper records the promise with an empty
+//    stack (Error.stackTraceLimit 0 during the call); the leak detector itself is unchanged.
+"use strict";
+const Module = require("node:module");
+const path = require("node:path");
+
+/** Module (relative to @pulumi/pulumi) → the export names runtime/index.js reads from it. */
+const DEFERRED = {
+  "runtime/closure/serializeClosure.js": ["serializeFunctionAsync", "serializeFunction"],
+  "runtime/closure/codePaths.js": ["computeCodePaths"],
+};
+
+/**
+ * Installs the stand-ins for the @pulumi/pulumi that `fromDir` resolves. Does nothing when the SDK
+ * is already loaded or its layout differs (then everything loads as usual). Returns the files
+ * deferred.
+ */
+function deferClosureSerialization(fromDir) {
+  let pulumiDir;
+  try {
+    pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [fromDir] }));
+  } catch {
+    return [];
+  }
+  const deferred = [];
+  for (const [relative, names] of Object.entries(DEFERRED)) {
+    const file = path.join(pulumiDir, relative);
+    if (require.cache[file]) {
+      continue;
+    }
+    try {
+      require("node:fs").accessSync(file);
+    } catch {
+      continue;
+    }
+    let real;
+    const load = () => {
+      if (real === undefined) {
+        delete require.cache[file];
+        real = require(file);
+        require.cache[file] = stub; // keep later requires on the same (now forwarding) object
+      }
+      return real;
+    };
+    const target = {};
+    for (const name of names) {
+      target[name] = (...args) => load()[name](...args);
+    }
+    const stub = new Module(file, null);
+    stub.filename = file;
+    stub.loaded = true;
+    stub.exports = new Proxy(target, {
+      get: (t, key) => (key in t ? t[key] : load()[key]),
+      has: (t, key) => key in t || key in load(),
+      ownKeys: () => Reflect.ownKeys(load()),
+      getOwnPropertyDescriptor: (t, key) => {
+        const d = Reflect.getOwnPropertyDescriptor(load(), key);
+        return d && { ...d, configurable: true };
+      },
+    });
+    require.cache[file] = stub;
+    deferred.push(file);
+  }
+  return deferred;
+}
+
+/** Wraps debuggablePromise (see 2. above). Returns whether it did. */
+function skipPromiseStacks(fromDir) {
+  if (process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
+    return false;
+  }
+  let debuggable;
+  try {
+    debuggable = require(
+      require.resolve("@pulumi/pulumi/runtime/debuggable", { paths: [fromDir] }),
+    );
+  } catch {
+    return false;
+  }
+  const original = debuggable.debuggablePromise;
+  if (typeof original !== "function" || original.zerocredWrapped) {
+    return false;
+  }
+  const wrapped = function debuggablePromise(p, ctx) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return original(p, ctx);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  };
+  wrapped.zerocredWrapped = true;
+  // Callers read it from the module object at each call ((0, debuggable_1.debuggablePromise)(…)).
+  debuggable.debuggablePromise = wrapped;
+  return true;
+}
+
+module.exports = { deferClosureSerialization, skipPromiseStacks, DEFERRED };

@@ -1,0 +1,9 @@
+/** Runs once per `vitest run`, in the main process: the emulator keys every e2e file shares. */
+import type { TestProject } from "vitest/node";
+import { prepareEmulatorKeys } from "../../sim/emulators";
+import { toPlainKeys } from "./emulator-keys";
+
+export default async function setup(project: TestProject): Promise<void> {
+  // Two cluster keys: the most any test world declares (more are generated on demand).
+  project.provide("emulatorKeys", toPlainKeys(await prepareEmulatorKeys(2)));
+}

@@ -1,0 +1,442 @@
+/**
+ * zerocred as users install it. One `npm pack` per run (the build is the slow part), then:
+ * 1. the npm library: a scratch project with the tarball in node_modules compiles a consumer
+ *    program with tsc and runs it under Pulumi's mocks;
+ * 2. the component package for other languages (provider/): the provider started in-process, its
+ *    schema and one construct call (see provider.test section below);
+ * 4. the `zerocred` command run from the scratch project.
+ * See fixture.ts for how the scratch projects resolve their dependencies without a registry.
+ */
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { settle, unwrap, useCloud } from "../harness";
+import { ROOT, packPackage, runNode, scratchProject, type PackedPackage } from "./fixture";
+
+const PULUMI_SDKS = [
+  "@pulumi/pulumi",
+  "@pulumi/azure-native",
+  "@pulumi/kubernetes",
+  "@pulumi/random",
+];
+const CONSUMER = path.join(__dirname, "consumer");
+
+let packed: PackedPackage;
+let consumer: string;
+let provider: string;
+
+beforeAll(async () => {
+  packed = await packPackage();
+  consumer = scratchProject(packed, "consumer", {
+    dependencies: {
+      zerocred: `file:${path.basename(packed.tarball)}`,
+      "@pulumi/pulumi": "3.248.0",
+      "@pulumi/azure-native": "3.28.0",
+    },
+    // The package's own runtime dependencies, as `npm install` would add them (the simulation's
+    // too: the `zerocred` command runs it), plus tsc.
+    links: [
+      ...PULUMI_SDKS,
+      "@pulumi/policy",
+      "uuid",
+      "yaml",
+      "zod",
+      "jose",
+      "node-forge",
+      "tsx",
+      "typescript",
+      "@types/node",
+    ],
+    bin: { zerocred: "dist/sim/zerocred.cjs" },
+    files: {
+      "index.ts": fs.readFileSync(path.join(CONSUMER, "index.ts"), "utf8"),
+      "Pulumi.dev.yaml": "config:\n  consumer:prefix: dev1\n",
+      "tsconfig.json": fs.readFileSync(path.join(CONSUMER, "tsconfig.json"), "utf8"),
+      "mocks.cjs": fs.readFileSync(path.join(CONSUMER, "mocks.cjs"), "utf8"),
+    },
+  });
+  // The component package as `pulumi package add` gets it: provider/ with its dependencies installed.
+  const sources = path.join(ROOT, "provider");
+  provider = scratchProject(packed, "provider", {
+    links: [...PULUMI_SDKS, "uuid", "yaml", "typescript", "@types/node"],
+    files: Object.fromEntries(
+      fs.readdirSync(sources).map((f) => [f, fs.readFileSync(path.join(sources, f), "utf8")]),
+    ),
+  });
+}, 240_000);
+
+afterAll(() => {
+  if (packed !== undefined) {
+    fs.rmSync(packed.dir, { recursive: true, force: true });
+  }
+});
+
+describe("npm pack", () => {
+  it("ships the built library, its declarations and source maps, and no tests or repository tooling", () => {
+    expect(packed.files).toEqual(
+      expect.arrayContaining([
+        "package.json",
+        "README.md",
+        "CHANGELOG.md",
+        "dist/components/index.js",
+        "dist/components/index.d.ts",
+        "dist/components/index.js.map",
+        "dist/components/keyVault.d.ts.map",
+        "dist/components/verification/pod-verifier.bundle.js",
+        "dist/components/verification/vm-verifier.sh",
+        "dist/sim/zerocred.cjs",
+        "dist/sim/cli.js",
+      ]),
+    );
+    const leaked = packed.files.filter(
+      (f) => !f.startsWith("dist/") || f.endsWith(".ts") !== f.endsWith(".d.ts"),
+    );
+    expect(leaked).toEqual(
+      ["CHANGELOG.md", "LICENSE", "README.md", "package.json"].filter((f) =>
+        packed.files.includes(f),
+      ),
+    );
+    expect(packed.files.some((f) => f.startsWith("dist/policy-pack/"))).toBe(false);
+  });
+
+  it("declares the library entry points, and every export target is in the tarball", () => {
+    const pkg = JSON.parse(
+      fs.readFileSync(path.join(consumer, "node_modules", "zerocred", "package.json"), "utf8"),
+    ) as {
+      main: string;
+      types: string;
+      exports: Record<string, string | { types: string; default: string }>;
+      bin: Record<string, string>;
+      dependencies: Record<string, string>;
+    };
+    expect(pkg.main).toBe("dist/components/index.js");
+    expect(pkg.types).toBe("dist/components/index.d.ts");
+    expect(pkg.bin).toEqual({ zerocred: "dist/sim/zerocred.cjs" });
+    // esbuild runs at build time only: the pod verifier ships prebuilt.
+    expect(pkg.dependencies).not.toHaveProperty("esbuild");
+    const intentExists = fs.existsSync(path.join(ROOT, "components", "intent.ts"));
+    for (const [subpath, target] of Object.entries(pkg.exports)) {
+      if (subpath.includes("*") || (subpath === "./intent" && !intentExists)) {
+        continue;
+      }
+      const files = typeof target === "string" ? [target] : [target.types, target.default];
+      for (const file of files) {
+        expect(packed.files, `${subpath} → ${file}`).toContain(file.replace(/^\.\//, ""));
+      }
+    }
+  });
+});
+
+describe("the npm library in a scratch project", () => {
+  it("registers nothing when imported (main is the library, not the stack program)", async () => {
+    const script = `
+      const pulumi = require("@pulumi/pulumi");
+      let count = 0;
+      pulumi.runtime.setMocks({ newResource(a) { count++; return { id: a.name, state: a.inputs }; }, call() { count++; return {}; } }, "p", "s", false);
+      for (const m of ["zerocred", "zerocred/roles", "zerocred/naming", "zerocred/verification/results",
+                       "zerocred/verification/vm", "zerocred/verification/pod", "zerocred/components/keyVault"]) require(m);
+      setTimeout(() => process.stdout.write(JSON.stringify({ count, exports: Object.keys(require("zerocred")).length })), 50);
+    `;
+    const run = await runNode(consumer, ["-e", script]);
+    expect(run.stderr).toBe("");
+    const result = JSON.parse(run.stdout) as { count: number; exports: number };
+    expect(result.count).toBe(0);
+    expect(result.exports).toBeGreaterThan(20);
+  }, 180_000);
+
+  it("uses the prebuilt pod verifier (no esbuild installed), identical to the repository's bundle", async () => {
+    const { podVerifierBundleSha256 } = await import("../../components/verification/bundle");
+    const run = await runNode(consumer, [
+      "-e",
+      `process.stdout.write(require("zerocred/components/verification/bundle").podVerifierBundleSha256())`,
+    ]);
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toMatch(/^[0-9a-f]{64}$/);
+    expect(run.stdout).toBe(podVerifierBundleSha256());
+  });
+
+  it("compiles a consumer program with tsc and runs it under mocks: the components and their children", async () => {
+    const tsc = await runNode(consumer, [
+      path.join("node_modules", "typescript", "bin", "tsc"),
+      "-p",
+      "tsconfig.json",
+    ]);
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    expect(tsc.code).toBe(0);
+    const run = await runNode(consumer, ["mocks.cjs", path.join("bin", "index.js")]);
+    expect(run.stderr).toBe("");
+    const { registrations, outputs } = JSON.parse(run.stdout) as {
+      registrations: { type: string; name: string; parent?: string }[];
+      outputs: Record<string, unknown>;
+    };
+    const childrenOf = (parent: string) =>
+      registrations
+        .filter((r) => r.parent === parent)
+        .map((r) => `${r.type} ${r.name}`)
+        .sort();
+    expect(childrenOf("orders-vault")).toEqual([
+      "azure-native:keyvault:Secret orders-vault-canary",
+      "azure-native:keyvault:Vault orders-vault-vault",
+      "random:index/randomPassword:RandomPassword orders-vault-canary-value",
+    ]);
+    expect(childrenOf("reports-vault")).toHaveLength(3);
+    expect(childrenOf("orders")).toEqual([
+      "azure-native:managedidentity:FederatedIdentityCredential orders-fic-shop-orders",
+      "azure-native:managedidentity:UserAssignedIdentity orders-identity",
+    ]);
+    expect(childrenOf("orders-reads-canary")).toEqual([
+      "azure-native:authorization:RoleAssignment orders-reads-canary-assignment",
+    ]);
+    expect(outputs).toMatchObject({
+      ordersVaultName: "app-kv-242fb2fde431",
+      roleDefinitionGuid: "4633458b-17de-408a-b874-0445c86b69e6",
+    });
+  }, 180_000);
+});
+
+interface SchemaProperty {
+  readonly type?: string;
+  readonly $ref?: string;
+  readonly items?: SchemaProperty;
+  readonly description?: string;
+  readonly default?: unknown;
+  readonly plain?: boolean;
+}
+interface SchemaResource {
+  readonly isComponent: boolean;
+  readonly description?: string;
+  readonly inputProperties: Record<string, SchemaProperty>;
+  readonly requiredInputs?: string[];
+  readonly properties: Record<string, SchemaProperty>;
+}
+interface Schema {
+  readonly name: string;
+  readonly version: string;
+  readonly resources: Record<string, SchemaResource>;
+  readonly types: Record<
+    string,
+    {
+      type: string;
+      enum?: { name: string; value: string }[];
+      properties?: Record<string, SchemaProperty>;
+    }
+  >;
+}
+interface ProviderModule {
+  createProvider(dirname: string): {
+    getSchema(): Promise<string>;
+    construct(
+      name: string,
+      type: string,
+      inputs: Record<string, unknown>,
+      options: Record<string, unknown>,
+    ): Promise<{ urn: unknown; state: Record<string, unknown> }>;
+  };
+}
+
+describe("the component package for other languages (provider/)", () => {
+  let schema: Schema;
+  // One provider: its first getSchema runs the analyzer (the TypeScript compiler, seconds) and
+  // construct reuses the component definitions it found.
+  let instance: ReturnType<ProviderModule["createProvider"]>;
+
+  beforeAll(async () => {
+    // Type-checks the wrappers against the packed library's declarations, as a user's tsc would.
+    const tsc = await runNode(provider, [
+      path.join("node_modules", "typescript", "bin", "tsc"),
+      "-p",
+      "tsconfig.json",
+    ]);
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    const providerModule = createRequire(path.join(provider, "index.js"))(
+      "./bin/components.js",
+    ) as ProviderModule;
+    instance = providerModule.createProvider(provider);
+    schema = JSON.parse(await instance.getSchema()) as Schema;
+  }, 240_000);
+
+  it("is a source-based plugin of the same version as the library it wraps", () => {
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(ROOT, "provider", "package.json"), "utf8"),
+    ) as {
+      main: string;
+      dependencies: Record<string, string>;
+    };
+    const root = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+      version: string;
+      dependencies: Record<string, string>;
+    };
+    expect(fs.readFileSync(path.join(ROOT, "provider", "PulumiPlugin.yaml"), "utf8")).toMatch(
+      /^runtime: nodejs$/m,
+    );
+    expect(manifest.main).toBe("index.ts");
+    expect(manifest.dependencies.zerocred).toBe(root.version);
+    expect(manifest.dependencies["@pulumi/pulumi"]).toBe(root.dependencies["@pulumi/pulumi"]);
+    expect(manifest.dependencies["@pulumi/azure-native"]).toBe(
+      root.dependencies["@pulumi/azure-native"],
+    );
+    expect(schema.name).toBe("zerocred");
+    expect(schema.version).toBe(root.version);
+  });
+
+  it("describes each component with typed inputs, required ones, defaults and outputs", () => {
+    expect(Object.keys(schema.resources).sort()).toEqual([
+      "zerocred:index:KeyVault",
+      "zerocred:index:RoleAssignment",
+      "zerocred:index:UserAssignedIdentity",
+      "zerocred:index:WorkloadIdentity",
+    ]);
+    for (const [token, resource] of Object.entries(schema.resources)) {
+      expect(resource.isComponent, token).toBe(true);
+      for (const [name, input] of Object.entries(resource.inputProperties)) {
+        const required = resource.requiredInputs?.includes(name) ?? false;
+        expect(input.description, `${token}.${name}`).toMatch(
+          required ? /^Required\. / : /^Optional\. /,
+        );
+      }
+      for (const [name, output] of Object.entries(resource.properties)) {
+        expect(output.description, `${token} output ${name}`).toBeTruthy();
+      }
+    }
+    const vault = schema.resources["zerocred:index:KeyVault"]!;
+    expect(vault.requiredInputs?.sort()).toEqual(["resourceGroupName", "vaultName"]);
+    expect(vault.inputProperties.vaultName?.type).toBe("string");
+    expect(vault.inputProperties.enablePurgeProtection).toMatchObject({
+      type: "boolean",
+      default: true,
+    });
+    expect(vault.inputProperties.softDeleteRetentionInDays).toMatchObject({
+      type: "number",
+      default: 90,
+    });
+    expect(vault.inputProperties.bypassAzureServices?.default).toBe(true);
+    expect(vault.inputProperties.skuName).toMatchObject({
+      $ref: "#/types/zerocred:index:KeyVaultSku",
+      default: "standard",
+    });
+    expect(schema.types["zerocred:index:KeyVaultSku"]?.enum?.map((m) => m.value)).toEqual([
+      "standard",
+      "premium",
+    ]);
+    expect(vault.inputProperties.networkDefaultAction?.default).toBe("Deny");
+    expect(vault.inputProperties.allowedSubnetIds).toMatchObject({
+      type: "array",
+      items: { type: "string" },
+    });
+    // A default that is not a literal ("the provider's azure-native:location") stays in the description.
+    expect(vault.inputProperties.location?.default).toBeUndefined();
+    expect(Object.keys(vault.properties).sort()).toEqual([
+      "canaryFingerprint",
+      "canarySecretId",
+      "canarySecretName",
+      "vaultId",
+      "vaultName",
+      "vaultUri",
+    ]);
+
+    const identity = schema.resources["zerocred:index:UserAssignedIdentity"]!;
+    expect(identity.inputProperties.federatedCredentials).toMatchObject({
+      type: "array",
+      items: { $ref: "#/types/zerocred:index:FederatedCredential" },
+    });
+    expect(
+      Object.keys(schema.types["zerocred:index:FederatedCredential"]?.properties ?? {}).sort(),
+    ).toEqual(["audiences", "issuer", "name", "subject"]);
+    expect(identity.properties.principalId?.type).toBe("string");
+
+    const grant = schema.resources["zerocred:index:RoleAssignment"]!;
+    expect(grant.requiredInputs?.sort()).toEqual(["principalId", "role", "scope"]);
+    expect(grant.inputProperties.principalType).toMatchObject({
+      $ref: "#/types/zerocred:index:PrincipalType",
+      default: "ServicePrincipal",
+    });
+    const workload = schema.resources["zerocred:index:WorkloadIdentity"]!;
+    expect(workload.inputProperties.createNamespace?.default).toBe(true);
+    expect(workload.inputProperties.tokenExpirationSeconds?.default).toBe(3600);
+    expect(workload.inputProperties.labels).toMatchObject({
+      type: "object",
+      additionalProperties: { type: "string" },
+    });
+  });
+
+  it("constructs a KeyVault through the provider's construct call, under mocks", async () => {
+    const cloud = await useCloud({ project: "consumer", stack: "prod" });
+    const result = await instance.construct(
+      "shared",
+      "zerocred:index:KeyVault",
+      { resourceGroupName: "app-rg", vaultName: "app-kv-242fb2fde431", location: "westeurope" },
+      {},
+    );
+    await settle();
+    const urn = await unwrap(result.urn as never);
+    expect(urn).toBe("urn:pulumi:prod::consumer::zerocred:index:KeyVault::shared");
+    const vaultId = await unwrap(result.state.vaultId as never);
+    expect(vaultId).toMatch(
+      /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/app-rg\/providers\/Microsoft\.KeyVault\/vaults\/app-kv-242fb2fde431$/,
+    );
+    const children = (parent: string) =>
+      cloud.resources
+        .filter((r) => r.parent === parent)
+        .map((r) => `${r.type} ${r.name}`)
+        .sort();
+    expect(children(urn as string)).toEqual(["zerocred:keyvault:KeyVault shared"]);
+    const inner = cloud.resources.find((r) => r.type === "zerocred:keyvault:KeyVault")!;
+    expect(children(inner.urn)).toEqual([
+      "azure-native:keyvault:Secret shared-canary",
+      "azure-native:keyvault:Vault shared-vault",
+      "random:index/randomPassword:RandomPassword shared-canary-value",
+    ]);
+    const vault = cloud.resources.find((r) => r.type === "azure-native:keyvault:Vault")!;
+    expect(vault.inputs).toMatchObject({
+      properties: { enableRbacAuthorization: true, enablePurgeProtection: true },
+    });
+  }, 180_000);
+});
+
+describe("the zerocred command in the scratch project", () => {
+  it("simulates the project's own program with its node_modules and stack config", async () => {
+    const run = await runNode(consumer, [
+      path.join("node_modules", ".bin", "zerocred"),
+      "simulate",
+      "--program",
+      "./index.ts",
+      "--config",
+      "./Pulumi.dev.yaml",
+      "--no-verify",
+      "--json",
+    ]);
+    expect(run.stderr).toBe("");
+    const report = JSON.parse(run.stdout) as {
+      exitCode: number;
+      policy: { policy: string; level: string; resource?: string }[];
+    };
+    // The config file's prefix reached the program: the vault is named from it.
+    expect(run.stdout).toContain("dev1-kv-242fb2fde431");
+    // The policy pack ran on the user's resources: this program's issuer belongs to no cluster in it.
+    expect(report.policy).toContainEqual(
+      expect.objectContaining({
+        policy: "federated-credential-matches-cluster-issuer",
+        level: "mandatory",
+        resource: expect.stringMatching(/::orders-fic-shop-orders$/),
+      }),
+    );
+    expect(report.exitCode).toBe(1);
+    expect(run.code).toBe(1);
+  }, 180_000);
+
+  it("prints its version and rejects an unknown command with exit 2", async () => {
+    const bin = path.join("node_modules", ".bin", "zerocred");
+    const version = await runNode(consumer, [bin, "--version"]);
+    expect(version.stdout.trim()).toBe(
+      (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string })
+        .version,
+    );
+    const unknown = await runNode(consumer, [bin, "simulte"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^Unknown command "simulte"\./);
+    const bad = await runNode(consumer, [bin, "simulate", "--stak", "dev"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^Unknown option "--stak"/);
+  }, 180_000);
+});
