@@ -769,6 +769,14 @@ export function targetRelations(t: VerificationTarget): string[] {
   return keys;
 }
 
+/** The codes interpretResults gives (what the verifiers measured), as opposed to static diagnoses. */
+export const RESULT_CODES: readonly string[] = [
+  "ACCESS_DENIED",
+  "ACCESS_GRANTED",
+  "VERIFICATION_ERROR",
+  "VERIFIER_WILL_FAIL",
+];
+
 /** The result in one word: `allow`, `deny`, or `error(<cause>)` — never a read unless it read. */
 export function verdictOf(result: VerifierResult): "allow" | "deny" | "error" {
   return result.actual === "allow" ? "allow" : result.actual === "deny" ? "deny" : "error";
