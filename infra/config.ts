@@ -88,8 +88,10 @@ export interface StackSpec {
     readonly kubeloginMode: KubeloginMode;
     /**
      * Who grants the deployer "Azure Kubernetes Service RBAC Cluster Admin": `stack` (unset: this stack,
-     * on the cluster) or `preassigned` (the bootstrap did, on the resource group, ahead of time — CI sets
-     * it; no propagation wait, and a preview by another identity shows no change).
+     * on the cluster), `preassigned` (the bootstrap did, on the resource group, ahead of time — CI sets
+     * it; no propagation wait, and a preview by another identity shows no change) or `gated` (this stack,
+     * and the Kubernetes provider waits until the API server authorizes the deployer:
+     * components/clusterAccessGate.ts — for stacks deployed without the bootstrap).
      */
     readonly clusterAdmin?: ClusterAdminMode;
   };
@@ -151,7 +153,7 @@ export class ConfigError extends pulumi.RunError {
 export const ENVIRONMENTS = ["dev", "prod"] as const;
 export const DEPLOYER_PRINCIPAL_TYPES = ["User", "ServicePrincipal"] as const;
 export const KUBELOGIN_MODES = ["azurecli", "workloadidentity", "spn", "msi"] as const;
-export const CLUSTER_ADMIN_MODES = ["stack", "preassigned"] as const;
+export const CLUSTER_ADMIN_MODES = ["stack", "preassigned", "gated"] as const;
 export type ClusterAdminMode = (typeof CLUSTER_ADMIN_MODES)[number];
 /** The only secret the stack declares (components/keyVault.ts). */
 export const CANARY_SECRET_NAME = "canary";

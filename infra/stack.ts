@@ -131,9 +131,8 @@ export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): 
     deployerObjectId: client.objectId,
     deployerPrincipalType: spec.deployer.principalType,
     grantDeployerClusterAdmin: spec.deployer.clusterAdmin !== "preassigned",
-    // Without the bootstrap's group nobody granted the role ahead of time: wait for its propagation.
-    awaitDeployerAccess:
-      spec.deployer.clusterAdmin !== "preassigned" && spec.resourceGroupName === undefined,
+    // Without the bootstrap nobody granted the role ahead of time: `gated` waits for its propagation.
+    awaitDeployerAccess: spec.deployer.clusterAdmin === "gated",
     kubeloginMode: spec.deployer.kubeloginMode,
     nodeSize: spec.aks.nodeSize,
     nodeCount: spec.aks.nodeCount,

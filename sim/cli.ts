@@ -50,7 +50,7 @@ export interface CliOptions {
   /** `--bootstrap-config <file>`: the bootstrap stack file the CI chain evaluates. */
   bootstrapConfig?: string;
   /** `--no-ci`: leave the CI chain out of the normal report. */
-  skipCi: boolean;
+  skipCi?: boolean;
 }
 
 const ROOT = path.resolve(__dirname, "..");
@@ -97,7 +97,6 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     timeoutSeconds: DEFAULT_TIMEOUT_MS / 1000,
     stackOutputs: {},
     invokeResults: {},
-    skipCi: false,
   };
   const pair = (i: number, flag: string): [string, string] => {
     const raw = value(i, flag);
@@ -335,7 +334,7 @@ export async function runCli(
       verify: !opts.skipVerification,
       policies: !opts.skipPolicies,
       propagationDelayMs: opts.propagationDelaySeconds * 1000,
-      ci: opts.skipCi ? false : ciOptions(opts, io.cwd ?? process.cwd()),
+      ci: opts.skipCi === true ? false : ciOptions(opts, io.cwd ?? process.cwd()),
       progress: opts.json ? undefined : io.progress,
     });
     let stdout = opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report);

@@ -440,6 +440,18 @@ export function formatAccess(report: SimulationReport): string {
   return table(rows);
 }
 
+/** Whether the CI chain is the only reason for a non-zero exit. */
+function onlyCiFails(report: SimulationReport): boolean {
+  return (
+    report.ci !== undefined &&
+    ciExitCode(report.ci) !== 0 &&
+    report.access.every((a) => a.ok !== false) &&
+    !report.diagnoses.some((d) => d.severity === "error") &&
+    !report.policy.some((v) => v.level === "mandatory") &&
+    report.idempotency.changes === 0
+  );
+}
+
 export function formatReport(report: SimulationReport): string {
   const out: string[] = [];
   const section = (title: string) => out.push("", bold(title), "");
@@ -529,6 +541,11 @@ export function formatReport(report: SimulationReport): string {
 /** The summary line: what failed, each kind separately, or what passed and how far it is proven. */
 export function resultLine(report: SimulationReport): string {
   const f = report.failed;
+  if (onlyCiFails(report)) {
+    return red(
+      "Result: the workloads' chain holds, but the deployment would fail in CI — see section 8.",
+    );
+  }
   const parts: string[] = [];
   if (f.accessMismatches > 0) {
     parts.push(`${f.accessMismatches} access mismatch(es)`);
@@ -543,7 +560,7 @@ export function resultLine(report: SimulationReport): string {
     parts.push(`${f.idempotencyChanges} change(s) on a second run (not idempotent)`);
   }
   if (f.ciChain) {
-    parts.push("a CI deployer chain fails");
+    parts.push("the deployment would fail in CI (section 8)");
   }
   const notEnforced =
     !f.policiesEnforced && f.mandatoryPolicies > 0
@@ -558,7 +575,7 @@ export function resultLine(report: SimulationReport): string {
       : "";
   return (
     (caveat ? yellow : green)(
-      `Result: passed — every principal gets exactly the access ${report.expectationSource === "derived" ? "its grants give" : "it should"}${caveat}.`,
+      `Result: every principal gets exactly the access ${report.expectationSource === "derived" ? "its grants give" : "it should"}${caveat}.`,
     ) + dim(notEnforced)
   );
 }

@@ -376,8 +376,13 @@ export function checkArmOperations(
   return checks;
 }
 
-/** Actions that read or only list credentials: what a preview identity may hold. */
-const READ_ONLY_ACTION = /(\/read|^Microsoft\.Support\/\*|\/listClusterUserCredential\/action)$/i;
+/**
+ * Actions that change nothing: reads, listing cluster user credentials, support tickets, and minting a
+ * user delegation key ("Storage Blob Data Reader" holds it; a SAS signed with it grants at most what the
+ * holder's own roles grant: https://learn.microsoft.com/rest/api/storageservices/create-user-delegation-sas).
+ */
+const READ_ONLY_ACTION =
+  /(\/read|^Microsoft\.Support\/\*|\/listClusterUserCredential\/action|\/generateUserDelegationKey\/action)$/i;
 
 /**
  * The caller's rights that change Azure or the cluster: any control-plane action other than reads (and

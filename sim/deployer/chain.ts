@@ -9,7 +9,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { armIdsEqual, guidsEqual } from "../../components/rules/armIds";
-import type { RecordedResource } from "../cloud";
 import type { EmulatorKeys } from "../emulators";
 import { evaluateProgram, type Evaluation } from "../program";
 import { freshRequire } from "../simulate";
@@ -27,6 +26,7 @@ import {
   type DataPlaneAssignment,
 } from "./kubernetes";
 import {
+  GITHUB_ACTIONS_AUDIENCE as GITHUB_AUDIENCE,
   jobEnvironment,
   runContext,
   tokenClaims,
@@ -415,7 +415,15 @@ async function runJob(
     );
     return done({ subject: claims.sub });
   }
-  const exchanged = await exchanger.exchange(tenantId, clientId, claims);
+  // azure/login's `audience` input changes the aud of the token it requests (action.yml, default
+  // api://AzureADTokenExchange); azure-native and kubelogin always request the default.
+  const loginAudience =
+    login?.audience !== undefined ? (interpolate(login.audience, ctx) ?? "") : "";
+  const exchanged = await exchanger.exchange(
+    tenantId,
+    clientId,
+    loginAudience !== "" ? { ...claims, aud: loginAudience } : claims,
+  );
   const callerFor = (identity: DeployerIdentity): Caller => ({
     name: identity.name,
     principalId: identity.principalId,
@@ -449,7 +457,13 @@ async function runJob(
         (subjects.length > 0 ? ` The identity trusts only: ${subjects.join(", ")}.` : ""),
       named === undefined
         ? `Use a client id the bootstrap created (${world.identities.map((i) => `${i.name} ${i.clientId}`).join(", ")}), from the variables it prints.`
-        : fixForSubject(claims.sub, environment, run),
+        : exchanged.code === 700212
+          ? `Remove azure/login's audience input: the federated credentials accept only ${GITHUB_AUDIENCE}.`
+          : exchanged.code === 7002138
+            ? `Match the case exactly: federated credential subjects are compared case-sensitively (${claims.sub}).`
+            : exchanged.code === 90002
+              ? `Use the tenant id the bootstrap printed (AZURE_TENANT_ID = ${world.tenantId}).`
+              : fixForSubject(claims.sub, environment, run),
       login?.step,
     );
     return done({ subject: claims.sub });
@@ -831,10 +845,3 @@ function fixForSubject(sub: string, environment: string | undefined, run: Workfl
     ? `Federate the tag subject ${sub} in bootstrap/, or deploy from a protected environment instead.`
     : `Add "${branch}" to zerocred-bootstrap:github.branches (subject ${sub}), or give the job a protected environment that bootstrap federates.`;
 }
-
-/** Reads one workflow (for `--ci` input validation: exit 2 on an unreadable file). */
-export function loadWorkflow(file: string, root = ROOT): WorkflowInfo {
-  return readWorkflow(fs.readFileSync(file, "utf8"), displayPath(file, root));
-}
-
-export type { RecordedResource };

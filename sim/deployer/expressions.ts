@@ -65,8 +65,3 @@ export function interpolate(text: string, ctx: ExpressionContext): string | unde
   });
   return unknown ? undefined : out;
 }
-
-/** The `vars.NAME` references in a text (to name the repository variable a value comes from). */
-export function referencedVariables(text: string): string[] {
-  return [...text.matchAll(/\bvars\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!);
-}

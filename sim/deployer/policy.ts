@@ -9,7 +9,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
-  effectiveLevel,
   evaluatePolicies,
   fromRecorded,
   type EnforcementOverride,
@@ -88,10 +87,4 @@ export function evaluatePackAsInvoked(
   const enforcement = levelsFrom(config);
   const violations = evaluatePolicies(resources.map(fromRecorded), { enforcement });
   return { configFile: resolved, violations };
-}
-
-/** The level a rule runs at when no config file is passed (for messages). */
-export function levelWithoutConfig(ruleName: string): EnforcementOverride | undefined {
-  const rule = rules.find((r) => r.name === ruleName);
-  return rule === undefined ? undefined : effectiveLevel(rule, { enforcement: levelsFrom({}) });
 }

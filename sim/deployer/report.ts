@@ -100,6 +100,13 @@ export function formatCiSummary(reports: readonly CiReport[]): string[] {
       `${r.findings.length === 0 ? "✓" : "✗"} ${r.file}: ${jobs.length === 0 ? "no Azure sign-in" : `jobs ${jobs.join(", ")}`}` +
         (r.findings.length > 0 ? ` — ${r.findings.length} finding(s)` : ""),
     );
+    // The policy pack as CI invokes it (its flags, the config file it passes).
+    const policyLines = new Set(
+      r.jobs.flatMap((j) =>
+        j.chain.filter((l) => l.startsWith("policy pack")).map((l) => `${j.job}: ${l}`),
+      ),
+    );
+    out.push(...[...policyLines].map((l) => `    ${l}`));
     for (const f of r.findings) {
       out.push(
         `    ${f.code} — ${f.job ?? ""}${f.step ? ` / ${f.step}` : ""}: ${f.message}`,

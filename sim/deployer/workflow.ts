@@ -64,6 +64,8 @@ export interface AzureLogin {
   readonly clientId?: string;
   readonly tenantId?: string;
   readonly subscriptionId?: string;
+  /** The `audience` input (azure/login requests `api://AzureADTokenExchange` without it). */
+  readonly audience?: string;
   /** Set when the step signs in with a stored secret (`creds:` or `client-secret`), not OIDC. */
   readonly usesSecret: boolean;
 }
@@ -471,6 +473,7 @@ export function readWorkflow(text: string, file: string): WorkflowInfo {
           clientId: step.with["client-id"],
           tenantId: step.with["tenant-id"],
           subscriptionId: step.with["subscription-id"],
+          audience: step.with.audience,
           usesSecret: step.with.creds !== undefined || step.with["client-secret"] !== undefined,
         });
       }

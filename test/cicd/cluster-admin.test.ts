@@ -59,7 +59,7 @@ describe("zerocred:deployer.clusterAdmin", () => {
     expect(() =>
       parseStackConfig(edited({ "zerocred:deployer.clusterAdmin": "preasigned" })),
     ).toThrow(
-      'zerocred:deployer.clusterAdmin: "preasigned" is not allowed. Did you mean "preassigned"? Use one of: stack, preassigned.',
+      'zerocred:deployer.clusterAdmin: "preasigned" is not allowed. Did you mean "preassigned"? Use one of: stack, preassigned, gated.',
     );
   });
 

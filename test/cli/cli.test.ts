@@ -57,7 +57,6 @@ describe("argument parsing", () => {
         "azure-native:keyvault:getVault=./v.json",
       ]),
     ).toEqual({
-      skipCi: false,
       timeoutSeconds: 7,
       stackOutputs: { "acme/platform/prod": "./prod.json" },
       invokeResults: { "azure-native:keyvault:getVault": "./v.json" },

@@ -123,6 +123,48 @@ describe("role actions, notActions and scope inheritance", () => {
       ],
     };
     expect(writeRights(reader)).toEqual([]);
+    const stateReader: Caller = {
+      ...caller,
+      customRoles: [
+        {
+          guid: "11111111-1111-1111-1111-111111111111",
+          roleName: "state reader",
+          actions: [
+            "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action",
+          ],
+          notActions: [],
+          dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"],
+          notDataActions: [],
+        },
+        {
+          guid: "22222222-2222-2222-2222-222222222222",
+          roleName: "purger",
+          actions: ["Microsoft.KeyVault/locations/deletedVaults/purge/action"],
+          notActions: [],
+          dataActions: [],
+          notDataActions: [],
+        },
+      ],
+      assignments: [
+        {
+          name: "s",
+          principalId: "p-1",
+          roleDefinitionId: def("11111111-1111-1111-1111-111111111111"),
+          scope: RG,
+        },
+      ],
+    };
+    expect(writeRights(stateReader)).toEqual([]);
+    const purger = {
+      ...stateReader,
+      assignments: [
+        {
+          ...stateReader.assignments[0]!,
+          roleDefinitionId: def("22222222-2222-2222-2222-222222222222"),
+        },
+      ],
+    };
+    expect(writeRights(purger)).toHaveLength(1);
     expect(writeRights(caller)).toHaveLength(2);
   });
 });

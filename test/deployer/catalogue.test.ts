@@ -362,4 +362,27 @@ describe("deployer catalogue: each miswiring fails with its cause and fix", () =
       "on: pull_request_target starts jobs that sign in to Azure (deploy)",
     );
   });
+
+  it("19. azure/login asks for another audience", async () => {
+    const file = workflow("main", [
+      "          subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}\n      - name: Pulumi state login",
+      "          subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}\n          audience: api://custom\n      - name: Pulumi state login",
+    ]);
+    await expectOnly(
+      await findings(file),
+      "OIDC-EXCHANGE-FAILED",
+      "AADSTS700212: No matching federated identity record found for presented assertion audience 'api://custom'",
+      "Remove azure/login's audience input",
+    );
+  });
+
+  it("20. an environment name that differs only in case", async () => {
+    const file = workflow("main", [DEPLOY_ENV, "    environment: Dev\n"]);
+    await expectOnly(
+      await findings(file),
+      "OIDC-EXCHANGE-FAILED",
+      /AADSTS7002138: .*'repo:my-org\/zerocred:environment:Dev'.*case-insensitive comparison, but not with case-sensitive/,
+      "Match the case exactly",
+    );
+  });
 });
