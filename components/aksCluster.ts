@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { checkRequiredArgs } from "./args";
 import * as k8s from "@pulumi/kubernetes";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
@@ -284,6 +285,119 @@ export interface AksClusterArgs {
   readonly dnsServiceIp?: string;
   /** Optional. Tags on the cluster and its identity. Defaults to none. */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Optional. Pricing tier: `Free`, `Standard` (uptime SLA, recommended for production) or `Premium`.
+   * Defaults to AKS's own default (`Free`; the property is not sent).
+   */
+  readonly skuTier?: "Free" | "Standard" | "Premium";
+  /**
+   * Optional. Availability zones of the system node pool (e.g. `["1", "2", "3"]`). Defaults to none
+   * (regional placement). Set in production where the region has zones.
+   */
+  readonly systemPoolZones?: readonly string[];
+  /**
+   * Optional. A private API server (no public endpoint; reach it from the VNet, a peered one or a jump
+   * host). Defaults to `false`: `pulumi up` from a laptop or a hosted CI runner needs the public endpoint,
+   * restricted by `authorizedIpRanges` (the aks-restricts-api-server-access policy asks for one of the two).
+   */
+  readonly privateCluster?: boolean;
+  /**
+   * Optional. Egress path of the nodes: `loadBalancer`, `managedNATGateway`, `userAssignedNATGateway` or
+   * `userDefinedRouting` (through your firewall; the subnet's route table must exist). Defaults to
+   * `loadBalancer`.
+   */
+  readonly outboundType?: AksOutboundType;
+  /**
+   * Optional. Extra node pools, created as their own `AgentPool` children (`<name>-pool-<pool name>`) in the
+   * same subnet, `User` mode by default so application pods stay off the system pool. Defaults to none.
+   */
+  readonly nodePools?: readonly AksNodePoolArgs[];
+}
+
+/** Node egress types AKS accepts (azure-native 3.x `containerservice.OutboundType`, minus `none`). */
+export type AksOutboundType =
+  "loadBalancer" | "managedNATGateway" | "userAssignedNATGateway" | "userDefinedRouting";
+const OUTBOUND_TYPES: readonly AksOutboundType[] = [
+  "loadBalancer",
+  "managedNATGateway",
+  "userAssignedNATGateway",
+  "userDefinedRouting",
+];
+
+/** One extra node pool. */
+export interface AksNodePoolArgs {
+  /**
+   * Required. Pool name: 1–12 lowercase letters and digits, starting with a letter (AKS's rule for Linux
+   * pools, https://learn.microsoft.com/azure/aks/use-system-pools#limitations); not `system`.
+   */
+  readonly name: string;
+  /** Optional. VM size. Defaults to the system pool's `nodeSize`. */
+  readonly vmSize?: string;
+  /** Optional. Node count, 0–1000 (a `User` pool may scale to 0). Defaults to `1`. */
+  readonly count?: number;
+  /** Optional. `User` (application pods) or `System`. Defaults to `User`. */
+  readonly mode?: "User" | "System";
+  /** Optional. Availability zones, e.g. `["1", "2", "3"]`. Defaults to none. */
+  readonly zones?: readonly string[];
+  /** Optional. Kubernetes node labels. Defaults to none. */
+  readonly nodeLabels?: Readonly<Record<string, string>>;
+  /** Optional. Node taints, e.g. `["sku=gpu:NoSchedule"]`. Defaults to none. */
+  readonly nodeTaints?: readonly string[];
+}
+
+/** AKS Linux node pool names (see AksNodePoolArgs.name). */
+export const NODE_POOL_NAME = /^[a-z][a-z0-9]{0,11}$/;
+
+/** Problems with the production knobs (empty when valid). Pure. */
+export function aksProductionIssues(args: AksClusterArgs): string[] {
+  const issues: string[] = [];
+  if (args.skuTier !== undefined && !["Free", "Standard", "Premium"].includes(args.skuTier)) {
+    issues.push(
+      `skuTier: ${JSON.stringify(args.skuTier)} is not a tier. Use Free, Standard or Premium.`,
+    );
+  }
+  if (args.outboundType !== undefined && !OUTBOUND_TYPES.includes(args.outboundType)) {
+    issues.push(
+      `outboundType: ${JSON.stringify(args.outboundType)} is not supported. Use one of: ${OUTBOUND_TYPES.join(", ")}.`,
+    );
+  }
+  const zoneIssue = (zones: readonly string[] | undefined, where: string) => {
+    for (const z of zones ?? []) {
+      if (!/^[1-9]$/.test(z)) {
+        issues.push(
+          `${where}: zone ${JSON.stringify(z)} is not a zone number. Use "1", "2" or "3".`,
+        );
+      }
+    }
+  };
+  zoneIssue(args.systemPoolZones, "systemPoolZones");
+  const seen = new Set<string>(["system"]);
+  (args.nodePools ?? []).forEach((pool, i) => {
+    const at = `nodePools[${i}]`;
+    if (typeof pool.name !== "string" || !NODE_POOL_NAME.test(pool.name)) {
+      issues.push(
+        `${at}.name: ${JSON.stringify(pool.name)} is not a valid Linux node pool name. Use 1 to 12 lowercase letters or digits, starting with a letter.`,
+      );
+    } else if (seen.has(pool.name)) {
+      issues.push(
+        `${at}.name: ${JSON.stringify(pool.name)} is used twice (the system pool is "system"). Give each pool a unique name.`,
+      );
+    } else {
+      seen.add(pool.name);
+    }
+    const count = pool.count ?? 1;
+    if (!Number.isInteger(count) || count < 0 || count > 1000) {
+      issues.push(`${at}.count: ${count} must be a whole number from 0 to 1000.`);
+    }
+    if (pool.mode !== undefined && pool.mode !== "User" && pool.mode !== "System") {
+      issues.push(`${at}.mode: ${JSON.stringify(pool.mode)} must be User or System.`);
+    }
+    if ((pool.mode ?? "User") === "System" && count < 1) {
+      issues.push(`${at}.count: a System pool needs at least 1 node.`);
+    }
+    zoneIssue(pool.zones, `${at}.zones`);
+  });
+  return issues;
 }
 
 /**
@@ -296,21 +410,54 @@ export interface AksClusterArgs {
  * secret). Admin credentials are never requested.
  */
 export class AksCluster extends pulumi.ComponentResource {
+  /** The control plane's user-assigned identity child (granted Network Contributor on the subnet). */
   public readonly controlPlaneIdentity: managedidentity.UserAssignedIdentity;
+  /** The control plane's Network Contributor assignment on the node subnet. */
   public readonly subnetGrant: RoleAssignment;
+  /** The managed cluster child. */
   public readonly cluster: containerservice.ManagedCluster;
   /** The deployer's RBAC Cluster Admin assignment; `undefined` when `grantDeployerClusterAdmin` is false. */
   public readonly deployerGrant?: RoleAssignment;
+  /** The extra node pools (`nodePools`), in order. */
+  public readonly nodePools: readonly containerservice.AgentPool[];
+  /**
+   * The kubelet's identity (`identityProfile.kubeletidentity`): grant it `AcrPull` on a registry so nodes
+   * pull images without credentials (`new RoleAssignment(…, { principalId: cluster.kubeletPrincipalId, role: "AcrPull", scope: acr.id })`).
+   */
+  public readonly kubeletIdentity: pulumi.Output<{
+    clientId: string;
+    objectId: string;
+    resourceId: string;
+  }>;
+  /** Object id of the kubelet identity (`kubeletIdentity.objectId`), what a role assignment grants to. */
+  public readonly kubeletPrincipalId: pulumi.Output<string>;
+  /** ARM id of the cluster. */
   public readonly id: pulumi.Output<string>;
+  /** Azure name of the cluster. */
   public readonly name: pulumi.Output<string>;
   /** The cluster's OIDC issuer URL exactly as Azure reports it (trailing slash included). */
   public readonly oidcIssuerUrl: pulumi.Output<string>;
   /** User kubeconfig with the kubelogin mode rewritten; a Pulumi secret. */
   public readonly kubeconfig: pulumi.Output<string>;
+  /** Kubernetes provider for the cluster (user credentials via kubelogin): pass it to Kubernetes resources. */
   public readonly provider: k8s.Provider;
+  /** Object id of the control plane's identity. */
   public readonly controlPlanePrincipalId: pulumi.Output<string>;
 
   constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkRequiredArgs("AksCluster", name, args, [
+      { key: "resourceGroupName", fix: "pass the resource group's name (e.g. rg.name)" },
+      { key: "subnetId", fix: "pass the ARM id of the node subnet (e.g. network.aksSubnetId)" },
+      {
+        key: "tenantId",
+        fix: "pass the Entra tenant id (e.g. authorization.getClientConfigOutput().tenantId)",
+      },
+      {
+        key: "deployerObjectId",
+        fix: "pass the object id of the principal running pulumi up (getClientConfigOutput().objectId)",
+      },
+      { key: "deployerPrincipalType", fix: 'pass "User" (a person) or "ServicePrincipal" (CI)' },
+    ]);
     super("zerocred:containerservice:AksCluster", name, {}, opts);
 
     const settings: AksSettings = {
@@ -327,9 +474,13 @@ export class AksCluster extends pulumi.ComponentResource {
       dnsPrefix: args.dnsPrefix ?? defaultDnsPrefix(name),
       vnetAddressSpace: args.vnetAddressSpace,
     };
-    const issues = validateAksSettings(settings);
+    const issues = [...validateAksSettings(settings), ...aksProductionIssues(args)];
     if (issues.length > 0) {
-      throw new pulumi.ResourceError(issues.join("\n"), this);
+      throw new pulumi.ResourceError(
+        `AksCluster ${JSON.stringify(name)}: ${issues.join(" ")}`,
+        this,
+        true,
+      );
     }
     const loginMode = settings.kubeloginMode as KubeloginMode;
 
@@ -372,8 +523,10 @@ export class AksCluster extends pulumi.ComponentResource {
         aadProfile: { managed: true, enableAzureRBAC: true, tenantID: args.tenantId },
         oidcIssuerProfile: { enabled: true },
         securityProfile: { workloadIdentity: { enabled: true } },
+        ...(args.skuTier !== undefined ? { sku: { name: "Base", tier: args.skuTier } } : {}),
         apiServerAccessProfile: {
           disableRunCommand: args.disableRunCommand ?? true,
+          ...(args.privateCluster === true ? { enablePrivateCluster: true } : {}),
           ...(settings.authorizedIpRanges.length > 0
             ? { authorizedIPRanges: [...settings.authorizedIpRanges] }
             : {}),
@@ -388,7 +541,7 @@ export class AksCluster extends pulumi.ComponentResource {
           serviceCidr: settings.serviceCidr,
           dnsServiceIP: settings.dnsServiceIp,
           loadBalancerSku: "standard",
-          outboundType: "loadBalancer",
+          outboundType: args.outboundType ?? "loadBalancer",
         },
         agentPoolProfiles: [
           {
@@ -401,6 +554,9 @@ export class AksCluster extends pulumi.ComponentResource {
             count: settings.nodeCount,
             vnetSubnetID: args.subnetId,
             enableNodePublicIP: false,
+            ...(args.systemPoolZones !== undefined && args.systemPoolZones.length > 0
+              ? { availabilityZones: [...args.systemPoolZones] }
+              : {}),
           },
         ],
         tags: args.tags,
@@ -423,6 +579,43 @@ export class AksCluster extends pulumi.ComponentResource {
             { parent: this },
           )
         : undefined;
+
+    // Extra pools: their own AgentPool resources (the agentPoolProfiles list is read at creation only).
+    this.nodePools = (args.nodePools ?? []).map(
+      (pool) =>
+        new containerservice.AgentPool(
+          `${name}-pool-${pool.name}`,
+          {
+            resourceGroupName: args.resourceGroupName,
+            resourceName: this.cluster.name,
+            agentPoolName: pool.name,
+            mode: pool.mode ?? "User",
+            type: "VirtualMachineScaleSets",
+            osType: "Linux",
+            osSKU: settings.osSku,
+            vmSize: pool.vmSize ?? settings.nodeSize,
+            count: pool.count ?? 1,
+            vnetSubnetID: args.subnetId,
+            enableNodePublicIP: false,
+            ...(pool.zones !== undefined && pool.zones.length > 0
+              ? { availabilityZones: [...pool.zones] }
+              : {}),
+            ...(pool.nodeLabels !== undefined ? { nodeLabels: { ...pool.nodeLabels } } : {}),
+            ...(pool.nodeTaints !== undefined ? { nodeTaints: [...pool.nodeTaints] } : {}),
+          },
+          { parent: this },
+        ),
+    );
+
+    this.kubeletIdentity = this.cluster.identityProfile.apply((profile) => {
+      const k = profile?.["kubeletidentity"];
+      return {
+        clientId: k?.clientId ?? "",
+        objectId: k?.objectId ?? "",
+        resourceId: k?.resourceId ?? "",
+      };
+    });
+    this.kubeletPrincipalId = this.kubeletIdentity.apply((k) => k.objectId);
 
     this.oidcIssuerUrl = this.cluster.oidcIssuerProfile.apply((p) => {
       if (!p?.issuerURL) {
@@ -484,6 +677,7 @@ export class AksCluster extends pulumi.ComponentResource {
       oidcIssuerUrl: this.oidcIssuerUrl,
       kubeconfig: this.kubeconfig,
       controlPlanePrincipalId: this.controlPlanePrincipalId,
+      kubeletIdentity: this.kubeletIdentity,
     });
   }
 }

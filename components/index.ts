@@ -2,6 +2,7 @@
  * zerocred's public API: the components and the pure helpers they are built on.
  * Import sub-paths (e.g. `zerocred/components/keyVault`) to load less.
  */
+export * from "./args";
 export * from "./roles";
 export * from "./naming";
 export * from "./roleAssignment";

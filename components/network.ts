@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { checkRequiredArgs } from "./args";
 import * as network from "@pulumi/azure-native/network";
 import type * as azureInputs from "@pulumi/azure-native/types/input";
 import { formatCidr, ipToString, parseCidr } from "./rules/ipRanges";
@@ -128,28 +129,43 @@ export interface NetworkArgs {
  * `AnotherOperationInProgress`.
  */
 export class Network extends pulumi.ComponentResource {
+  /** The virtual network child. */
   public readonly vnet: network.VirtualNetwork;
+  /** The VM subnet child (`vm`, with the `Microsoft.KeyVault` service endpoint). */
   public readonly vmSubnet: network.Subnet;
+  /** The AKS node subnet child (`aks`, with the `Microsoft.KeyVault` service endpoint). */
   public readonly aksSubnet: network.Subnet;
+  /** The VM subnet's network security group child (no inbound from the internet). */
   public readonly vmNsg: network.NetworkSecurityGroup;
+  /** The AKS subnet's network security group child. */
   public readonly aksNsg: network.NetworkSecurityGroup;
+  /** ARM id of the virtual network. */
   public readonly vnetId: pulumi.Output<string>;
+  /** Azure name of the virtual network. */
   public readonly vnetName: pulumi.Output<string>;
+  /** ARM id of the VM subnet (`LinuxVirtualMachine.subnetId`, `KeyVault.allowedSubnetIds`). */
   public readonly vmSubnetId: pulumi.Output<string>;
+  /** ARM id of the AKS node subnet (`AksCluster.subnetId`, `KeyVault.allowedSubnetIds`). */
   public readonly aksSubnetId: pulumi.Output<string>;
   /** The VNet address space (plain, validated). */
   public readonly addressSpace: string;
+  /** CIDR of the VM subnet (plain, derived from `addressSpace`). */
   public readonly vmSubnetPrefix: string;
+  /** CIDR of the AKS subnet (plain, derived from `addressSpace`). */
   public readonly aksSubnetPrefix: string;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkRequiredArgs("Network", name, args, [
+      { key: "resourceGroupName", fix: "pass the resource group's name (e.g. rg.name)" },
+      { key: "addressSpace", fix: 'pass the VNet\'s IPv4 CIDR, e.g. "10.42.0.0/16"' },
+    ]);
     super("zerocred:network:Network", name, {}, opts);
 
     let layout: SubnetLayout;
     try {
       layout = carveSubnets(args.addressSpace);
     } catch (err) {
-      throw new pulumi.ResourceError((err as Error).message, this);
+      throw new pulumi.ResourceError((err as Error).message, this, true);
     }
 
     this.vnet = new network.VirtualNetwork(

@@ -2,6 +2,19 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { roleAssignmentName } from "./naming";
 import { findRole, resolveRoleGuid, roleDefinitionResourceId } from "./roles";
+import { checkRequiredArgs } from "./args";
+
+/** Anything that has an Entra object id: a `UserAssignedIdentity`, a `LinuxVirtualMachine`, an AKS kubelet identity. */
+export interface RolePrincipal {
+  readonly principalId: pulumi.Input<string>;
+}
+
+/**
+ * The hint added to an unknown role name: any built-in or custom role works by its GUID
+ * (`az role definition list --name "<role name>" --query "[].name" -o tsv` prints it).
+ */
+export const ROLE_GUID_HINT =
+  'For a role not in the catalogue, pass its role definition GUID, e.g. role: "acdd72a7-3385-48ef-bd42-f606fba81ae7" (Reader); `az role definition list --name "<role name>" --query "[].name" -o tsv` prints it.';
 
 /** Principal types zerocred assigns roles to. Managed identities are `ServicePrincipal` (never `MSI`). */
 export type AssignablePrincipalType = "ServicePrincipal" | "User" | "Group";
@@ -21,8 +34,16 @@ export interface RoleAssignmentArgs {
    * definition GUID, or a role definition ARM id. Plain value, validated before anything is registered.
    */
   readonly role: string;
-  /** Required. Object (principal) id of the identity receiving the role. */
-  readonly principalId: pulumi.Input<string>;
+  /**
+   * Required (or `principal`). Object (principal) id of the identity receiving the role, for a principal
+   * made elsewhere.
+   */
+  readonly principalId?: pulumi.Input<string>;
+  /**
+   * Optional (or `principalId`). The principal as a component: a `UserAssignedIdentity`, a
+   * `LinuxVirtualMachine` (its system-assigned identity), or anything with a `principalId`.
+   */
+  readonly principal?: RolePrincipal;
   /**
    * Optional. Type of the principal. Setting it lets ARM skip the directory lookup that fails with
    * `PrincipalNotFound` right after an identity is created. Defaults to `ServicePrincipal` (managed identities).
@@ -91,11 +112,26 @@ export class RoleAssignment extends pulumi.ComponentResource {
   public readonly assignment: authorization.RoleAssignment;
 
   constructor(name: string, args: RoleAssignmentArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkRequiredArgs("RoleAssignment", name, args, [
+      { key: "scope", fix: "pass the ARM id of what to grant access to (e.g. vault.id)" },
+      {
+        key: "role",
+        fix: 'pass a built-in role name (e.g. "Key Vault Secrets User") or a role definition GUID',
+      },
+      {
+        key: "principal|principalId",
+        fix: "pass principal (a UserAssignedIdentity or LinuxVirtualMachine), or the principalId of an identity made elsewhere",
+      },
+    ]);
     super("zerocred:authorization:RoleAssignment", name, {}, opts);
 
     let roleGuid: string;
     try {
-      roleGuid = resolveRoleGuid(args.role, "role");
+      try {
+        roleGuid = resolveRoleGuid(args.role, "role");
+      } catch (e) {
+        throw new Error(`${(e as Error).message} ${ROLE_GUID_HINT}`);
+      }
       if (typeof args.scope === "string") {
         validateScope(args.scope);
       }
@@ -103,12 +139,12 @@ export class RoleAssignment extends pulumi.ComponentResource {
         validatePrincipalType(args.principalType);
       }
     } catch (e) {
-      throw new pulumi.ResourceError((e as Error).message, this);
+      throw new pulumi.ResourceError((e as Error).message, this, true);
     }
     this.roleName = findRole(roleGuid)?.roleName ?? roleGuid;
 
     const scope = pulumi.output(args.scope);
-    const principalId = pulumi.output(args.principalId);
+    const principalId = pulumi.output(args.principal?.principalId ?? args.principalId!);
     const roleDefinitionId = scope.apply((s) => {
       validateScope(s);
       return roleDefinitionResourceId(subscriptionIdFromScope(s) as string, roleGuid);

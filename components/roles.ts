@@ -47,7 +47,9 @@ const KEY_VAULT_CONTROL_READ_ACTIONS = [
 ] as const;
 
 /**
- * The catalog. Order: Key Vault data roles, general/privileged roles, AKS, networking.
+ * The catalog. Order: Key Vault data roles, the data roles workloads need around them (registry pull,
+ * blob read), general/privileged roles, AKS, networking. Any other built-in role is accepted by its
+ * role definition GUID (see resolveRoleGuid).
  */
 export const BUILT_IN_ROLES = [
   // built-in-roles/security.md
@@ -98,6 +100,80 @@ export const BUILT_IN_ROLES = [
     actions: KEY_VAULT_CONTROL_READ_ACTIONS,
     notActions: [],
     dataActions: ["Microsoft.KeyVault/vaults/*"],
+    notDataActions: [],
+  },
+  // built-in-roles/security.md. Note: it reads secret VALUES too (getSecret), as certificates' private
+  // keys are secrets; granting it grants what Key Vault Secrets User grants on the same scope.
+  {
+    roleName: "Key Vault Certificate User",
+    id: "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
+    description:
+      "Read certificate contents. Only works for key vaults that use the 'Azure role-based access control' permission model.",
+    actions: [],
+    notActions: [],
+    dataActions: [
+      "Microsoft.KeyVault/vaults/certificates/read",
+      "Microsoft.KeyVault/vaults/secrets/getSecret/action",
+      "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+      "Microsoft.KeyVault/vaults/keys/read",
+    ],
+    notDataActions: [],
+  },
+  // built-in-roles/security.md
+  {
+    roleName: "Key Vault Crypto User",
+    id: "12338af0-0e69-4776-bea7-57ae8d297424",
+    description:
+      "Perform cryptographic operations using keys. Only works for key vaults that use the 'Azure role-based access control' permission model.",
+    actions: [],
+    notActions: [],
+    dataActions: [
+      "Microsoft.KeyVault/vaults/keys/read",
+      "Microsoft.KeyVault/vaults/keys/update/action",
+      "Microsoft.KeyVault/vaults/keys/backup/action",
+      "Microsoft.KeyVault/vaults/keys/encrypt/action",
+      "Microsoft.KeyVault/vaults/keys/decrypt/action",
+      "Microsoft.KeyVault/vaults/keys/wrap/action",
+      "Microsoft.KeyVault/vaults/keys/unwrap/action",
+      "Microsoft.KeyVault/vaults/keys/sign/action",
+      "Microsoft.KeyVault/vaults/keys/verify/action",
+    ],
+    notDataActions: [],
+  },
+  // built-in-roles/containers.md
+  {
+    roleName: "AcrPull",
+    id: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    description: "acr pull",
+    actions: ["Microsoft.ContainerRegistry/registries/pull/read"],
+    notActions: [],
+    dataActions: [],
+    notDataActions: [],
+  },
+  // built-in-roles/containers.md
+  {
+    roleName: "AcrPush",
+    id: "8311e382-0749-4cb8-b61a-304f252e45ec",
+    description: "acr push",
+    actions: [
+      "Microsoft.ContainerRegistry/registries/pull/read",
+      "Microsoft.ContainerRegistry/registries/push/write",
+    ],
+    notActions: [],
+    dataActions: [],
+    notDataActions: [],
+  },
+  // built-in-roles/storage.md
+  {
+    roleName: "Storage Blob Data Reader",
+    id: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+    description: "Allows for read access to Azure Storage blob containers and data",
+    actions: [
+      "Microsoft.Storage/storageAccounts/blobServices/containers/read",
+      "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action",
+    ],
+    notActions: [],
+    dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"],
     notDataActions: [],
   },
   // built-in-roles/general.md

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import { ComponentArgsError, checkRequiredArgs } from "./args";
 import { federatedCredentialNameIssues } from "./naming";
 import {
   duplicateIssuerSubjects,
@@ -153,8 +154,16 @@ export function federatedCredentialChildOptions(
   };
 }
 
+/** The component type token of {@link UserAssignedIdentity}. */
+export const USER_ASSIGNED_IDENTITY_TYPE = "zerocred:identity:UserAssignedIdentity";
+
 /**
  * A user-assigned managed identity and its federated identity credentials, written one at a time.
+ *
+ * Credentials come from `federatedCredentials` (e.g. a GitHub or other external issuer) and from
+ * {@link UserAssignedIdentity.addFederatedCredential}, which a `WorkloadIdentity` given this identity and
+ * a cluster calls for its own service account. Every credential is a child of this component named
+ * `<name>-fic-<credential name>`, chained after the previous one (Azure rejects concurrent writes).
  */
 export class UserAssignedIdentity extends pulumi.ComponentResource {
   /** ARM id of the identity (what a VM's `userAssignedIdentities` takes). */
@@ -169,15 +178,30 @@ export class UserAssignedIdentity extends pulumi.ComponentResource {
   public readonly tenantId: pulumi.Output<string>;
   /** The identity child resource. */
   public readonly identity: managedidentity.UserAssignedIdentity;
-  /** Federated credentials in chain (creation) order. */
+  /**
+   * Federated credentials in chain (creation) order: those of `federatedCredentials`, then those added
+   * with `addFederatedCredential` (a WorkloadIdentity's), in the order they were added.
+   */
   public readonly federatedCredentials: managedidentity.FederatedIdentityCredential[];
+
+  private readonly componentName: string;
+  private readonly resourceGroupName: pulumi.Input<string>;
+  private readonly allowCustomAudiences: boolean;
+  /** Every credential's name and (checked) issuer, in chain order. */
+  private readonly written: { name: string; issuer: pulumi.Output<string>; subject: string }[];
 
   constructor(
     name: string,
     args: UserAssignedIdentityArgs,
     opts?: pulumi.ComponentResourceOptions,
   ) {
-    super("zerocred:identity:UserAssignedIdentity", name, {}, opts);
+    checkRequiredArgs("UserAssignedIdentity", name, args, [
+      {
+        key: "resourceGroupName",
+        fix: "pass the name of the resource group to create the identity in (e.g. rg.name)",
+      },
+    ]);
+    super(USER_ASSIGNED_IDENTITY_TYPE, name, {}, opts);
 
     const identityName = args.identityName ?? name;
     const specs = args.federatedCredentials ?? [];
@@ -189,6 +213,7 @@ export class UserAssignedIdentity extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(
         `UserAssignedIdentity ${JSON.stringify(name)}: ${issues.join(" ")}`,
         this,
+        true,
       );
     }
 
@@ -236,6 +261,14 @@ export class UserAssignedIdentity extends pulumi.ComponentResource {
       );
     });
 
+    this.componentName = name;
+    this.resourceGroupName = args.resourceGroupName;
+    this.allowCustomAudiences = args.allowCustomAudiences ?? false;
+    this.written = ordered.map((spec, i) => ({
+      name: spec.name,
+      issuer: checkedIssuers.apply((all) => all[i]),
+      subject: spec.subject,
+    }));
     this.id = this.identity.id;
     this.name = this.identity.name;
     this.principalId = this.identity.principalId;
@@ -249,5 +282,56 @@ export class UserAssignedIdentity extends pulumi.ComponentResource {
       clientId: this.clientId,
       tenantId: this.tenantId,
     });
+  }
+
+  /**
+   * Adds one federated identity credential to this identity, written after every credential before it.
+   * Its child is named `<identity component name>-fic-<spec.name>`. Throws a `ComponentArgsError` for an
+   * invalid or duplicate name, more than 20 credentials, or (once the issuer is known) a duplicate
+   * (issuer, subject) pair.
+   */
+  public addFederatedCredential(
+    spec: FederatedCredentialSpec,
+  ): managedidentity.FederatedIdentityCredential {
+    const all = [
+      ...this.written.map((w) => ({ name: w.name, subject: w.subject, issuer: "" })),
+      spec,
+    ];
+    const issues = federatedCredentialIssues(
+      all.map((s) => ({ ...s, issuer: pulumi.output(s.issuer) })),
+      { allowCustomAudiences: this.allowCustomAudiences },
+    );
+    if (issues.length > 0) {
+      throw new ComponentArgsError("UserAssignedIdentity", this.componentName, issues);
+    }
+    const owner = this.componentName;
+    const previous = this.written.map((w) => w.issuer);
+    const issuer = pulumi
+      .all([pulumi.output(spec.issuer), ...previous])
+      .apply(([mine, ...others]) => {
+        const dup = duplicateIssuerSubjectIssues([
+          ...this.written.map((w, i) => ({ name: w.name, issuer: others[i]!, subject: w.subject })),
+          { name: spec.name, issuer: mine, subject: spec.subject },
+        ]);
+        if (dup.length > 0) {
+          throw new Error(`UserAssignedIdentity ${JSON.stringify(owner)}: ${dup.join(" ")}`);
+        }
+        return mine;
+      });
+    const credential = new managedidentity.FederatedIdentityCredential(
+      `${owner}-fic-${spec.name}`,
+      {
+        resourceGroupName: this.resourceGroupName,
+        resourceName: this.identity.name,
+        federatedIdentityCredentialResourceName: spec.name,
+        issuer,
+        subject: spec.subject,
+        audiences: [...(spec.audiences ?? [WORKLOAD_IDENTITY_AUDIENCE])],
+      },
+      federatedCredentialChildOptions(this, this.federatedCredentials.at(-1)),
+    );
+    this.written.push({ name: spec.name, issuer, subject: spec.subject });
+    this.federatedCredentials.push(credential);
+    return credential;
   }
 }

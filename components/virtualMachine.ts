@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { checkRequiredArgs } from "./args";
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
 
@@ -235,6 +236,18 @@ export interface LinuxVirtualMachineArgs {
    */
   readonly userAssignedIdentityIds?: readonly pulumi.Input<string>[];
   /**
+   * Optional. User-assigned identities to attach, as components (e.g. `UserAssignedIdentity`); added to
+   * `userAssignedIdentityIds`. Defaults to none.
+   */
+  /**
+   * Optional. Trusted launch (Secure Boot + vTPM, Gen2 image). For security reasons it is on unless this is
+   * explicitly `false` — only for a VM size or image that does not support it; the
+   * `vm-enables-trusted-launch` policy rule then fails (disable it in the pack config deliberately).
+   * Defaults to `true`.
+   */
+  readonly trustedLaunch?: boolean;
+  readonly userAssignedIdentities?: readonly { readonly id: pulumi.Input<string> }[];
+  /**
    * Optional. Attach a Standard static public IP to the NIC. For security reasons the VM has no
    * public IP unless this is explicitly `true`: it is operated through run command. Defaults to `false`.
    */
@@ -277,30 +290,47 @@ export function defaultComputerName(name: string): string {
  * VM agent provisioned (managed run command needs it).
  */
 export class LinuxVirtualMachine extends pulumi.ComponentResource {
+  /** The network interface child (private IP in the given subnet). */
   public readonly nic: network.NetworkInterface;
+  /** The public IP child, only when `publicIp: true`. */
   public readonly publicIpAddress?: network.PublicIPAddress;
+  /** The virtual machine child. */
   public readonly vm: compute.VirtualMachine;
+  /** ARM id of the VM. */
   public readonly id: pulumi.Output<string>;
+  /** Azure name of the VM (what a run command's `vmName` takes). */
   public readonly name: pulumi.Output<string>;
+  /** Resource group of the VM (so a `VmVerification` can take the VM itself). */
+  public readonly resourceGroupName: pulumi.Output<string>;
+  /** Azure region of the VM. */
+  public readonly location: pulumi.Output<string>;
   /** Object id of the VM's system-assigned identity. */
   public readonly principalId: pulumi.Output<string>;
+  /** Private IPv4 address of the NIC. */
   public readonly privateIpAddress: pulumi.Output<string>;
   /** The user-assigned identity ids attached (empty when none). */
   public readonly userAssignedIdentityIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: LinuxVirtualMachineArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkRequiredArgs("LinuxVirtualMachine", name, args, [
+      { key: "resourceGroupName", fix: "pass the resource group's name (e.g. rg.name)" },
+      { key: "subnetId", fix: "pass the ARM id of the VM's subnet (e.g. network.vmSubnetId)" },
+      { key: "adminUsername", fix: 'pass the Linux admin user name, e.g. "azureuser"' },
+      { key: "sshPublicKey", fix: "pass the admin's OpenSSH public key (ssh-ed25519 or ssh-rsa)" },
+    ]);
     super("zerocred:compute:LinuxVirtualMachine", name, {}, opts);
 
     const problem =
       validateAdminUsername(args.adminUsername) ?? validateSshPublicKey(args.sshPublicKey);
     if (problem !== undefined) {
-      throw new pulumi.ResourceError(problem, this);
+      throw new pulumi.ResourceError(problem, this, true);
     }
     const osDiskType = args.osDiskType ?? "StandardSSD_LRS";
     if (osDiskType !== "Premium_LRS" && osDiskType !== "StandardSSD_LRS") {
       throw new pulumi.ResourceError(
         `osDiskType ${JSON.stringify(osDiskType)} is not supported: use Premium_LRS or StandardSSD_LRS.`,
         this,
+        true,
       );
     }
 
@@ -337,7 +367,10 @@ export class LinuxVirtualMachine extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const uaiIds = [...(args.userAssignedIdentityIds ?? [])];
+    const uaiIds = [
+      ...(args.userAssignedIdentityIds ?? []),
+      ...(args.userAssignedIdentities ?? []).map((i) => i.id),
+    ];
     const identity =
       uaiIds.length > 0
         ? {
@@ -381,10 +414,16 @@ export class LinuxVirtualMachine extends pulumi.ComponentResource {
             },
           },
         },
-        securityProfile: {
-          securityType: "TrustedLaunch",
-          uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
-        },
+        // Trusted launch unless explicitly off (a size or image that does not support it); the
+        // vm-enables-trusted-launch policy rule flags the override.
+        ...((args.trustedLaunch ?? true)
+          ? {
+              securityProfile: {
+                securityType: "TrustedLaunch",
+                uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+              },
+            }
+          : {}),
         // No storageUri: boot diagnostics go to a platform-managed storage account.
         diagnosticsProfile: { bootDiagnostics: { enabled: true } },
         networkProfile: {
@@ -397,6 +436,8 @@ export class LinuxVirtualMachine extends pulumi.ComponentResource {
 
     this.id = this.vm.id;
     this.name = this.vm.name;
+    this.resourceGroupName = pulumi.output(args.resourceGroupName);
+    this.location = this.vm.location;
     this.principalId = this.vm.identity.apply((i) => {
       if (!i?.principalId) {
         throw new Error(`VM ${name} has no system-assigned identity principalId in its outputs.`);
@@ -414,6 +455,8 @@ export class LinuxVirtualMachine extends pulumi.ComponentResource {
       principalId: this.principalId,
       privateIpAddress: this.privateIpAddress,
       userAssignedIdentityIds: this.userAssignedIdentityIds,
+      resourceGroupName: this.resourceGroupName,
+      location: this.location,
     });
   }
 }

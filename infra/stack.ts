@@ -14,8 +14,6 @@ import {
   RoleAssignment,
   UserAssignedIdentity,
   WorkloadIdentity,
-  federatedCredentialChainOrder,
-  federatedCredentialName,
   serviceAccountSubject,
   vaultName,
 } from "../components";
@@ -140,30 +138,17 @@ export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): 
     authorizedIpRanges: spec.network.allowedIpRanges,
   });
 
-  // One identity per config entry; its federated credentials are the workloads bound to it,
-  // issued by the cluster's own issuer (never typed by hand), written one at a time.
+  // One identity per config entry. Its federated credentials are added by the workloads bound to it
+  // (below), each trusting the cluster's own issuer, written one at a time.
   const identities = new Map<string, UserAssignedIdentity>();
-  /** Workload name → its federated credential resource. */
-  const credentialOf = new Map<string, pulumi.Resource>();
   for (const id of spec.identities) {
-    const specs = spec.workloads
-      .filter((w) => w.identity === id.name)
-      .map((w) => ({
-        workload: w.name,
-        name: federatedCredentialName(w.namespace, w.serviceAccount),
-        issuer: aks.oidcIssuerUrl,
-        subject: serviceAccountSubject(w.namespace, w.serviceAccount),
-      }));
-    const uai = new UserAssignedIdentity(`id-${id.name}`, {
-      ...common,
-      identityName: `${spec.prefix}-${stack}-${id.name}`,
-      federatedCredentials: specs,
-    });
-    // The component writes credentials in federatedCredentialChainOrder; map them back.
-    federatedCredentialChainOrder(specs).forEach((c, i) =>
-      credentialOf.set(c.workload, uai.federatedCredentials[i]!),
+    identities.set(
+      id.name,
+      new UserAssignedIdentity(`id-${id.name}`, {
+        ...common,
+        identityName: `${spec.prefix}-${stack}-${id.name}`,
+      }),
     );
-    identities.set(id.name, uai);
   }
   const identity = (name: string): UserAssignedIdentity => {
     const found = identities.get(name);
@@ -181,7 +166,7 @@ export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): 
     size: spec.vm.size,
     adminUsername: spec.vm.adminUsername,
     sshPublicKey: spec.vm.sshPublicKey,
-    userAssignedIdentityIds: spec.vm.identities.map((n) => identity(n).id),
+    userAssignedIdentities: spec.vm.identities.map(identity),
   });
 
   const kv = new KeyVault("kv", {
@@ -200,8 +185,8 @@ export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): 
   });
 
   // Grants, each at the scope it names and no wider.
-  const principalIdOf = (principal: string) =>
-    principal === VM_PRINCIPAL ? vm.principalId : identity(principal).principalId;
+  const principalOf = (principal: string) =>
+    principal === VM_PRINCIPAL ? vm : identity(principal);
   const scopeOf = (scope: GrantSpec["scope"]): pulumi.Input<string> => {
     if (scope === "vault") {
       return kv.id;
@@ -218,7 +203,7 @@ export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): 
       {
         scope: scopeOf(g.scope),
         role: g.roleId,
-        principalId: principalIdOf(g.principal),
+        principal: principalOf(g.principal),
         principalType: "ServicePrincipal",
         description: `zerocred ${stack}: ${g.principal} → ${g.roleName ?? g.role} at ${g.scope}`,
       },
@@ -229,28 +214,19 @@ export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): 
   const grantsFor = (principal: string) =>
     grants.filter((g) => g.spec.principal === principal).map((g) => g.assignment);
 
-  // Kubernetes: a namespace is created by the first workload in it; later ones wait for it.
-  const firstInNamespace = new Map<string, WorkloadIdentity>();
+  // Kubernetes: each workload's service account and federated credential; a namespace is created
+  // once per cluster and shared by every workload in it.
   const workloads = new Map<string, WorkloadIdentity>();
   for (const w of spec.workloads) {
-    const id = identity(w.identity);
-    const owner = firstInNamespace.get(w.namespace);
-    const wl = new WorkloadIdentity(
-      `wl-${w.name}`,
-      {
+    workloads.set(
+      w.name,
+      new WorkloadIdentity(`wl-${w.name}`, {
         namespace: w.namespace,
         serviceAccountName: w.serviceAccount,
-        clientId: id.clientId,
-        tenantId: client.tenantId,
-        createNamespace: owner === undefined,
-        federatedCredential: credentialOf.get(w.name),
-      },
-      { provider: aks.provider, dependsOn: owner ? [owner] : [] },
+        identity: identity(w.identity),
+        cluster: aks,
+      }),
     );
-    if (!owner) {
-      firstInNamespace.set(w.namespace, wl);
-    }
-    workloads.set(w.name, wl);
   }
 
   const expectedAccess = expectedAccessMatrix(spec);
@@ -267,24 +243,20 @@ export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): 
   let podVerification: StackOutputs["podVerification"];
   if (spec.verification.enabled) {
     const allGrants = grants.map((g) => g.assignment.assignment);
+    const canary = (expected: "allow" | "deny") => [kv.check(CANARY_SECRET_NAME, expected)];
     const vmCheck = new VmVerification("verify-vm", {
-      resourceGroupName: rg.name,
-      vmName: vm.name,
-      location: spec.location,
-      vaultUrl: kv.vaultUri,
-      secretName: kv.canarySecretName,
-      expectedSha256: kv.canaryFingerprint,
+      vm,
       principals: [
-        { name: VM_PRINCIPAL, expected: expectationFor("vm", VM_PRINCIPAL) },
+        { name: VM_PRINCIPAL, checks: canary(expectationFor("vm", VM_PRINCIPAL)) },
         ...spec.vm.identities.map((n) => ({
           // The same label as the expected-access row, so results and expectations match by name.
           name: vmIdentityPrincipal(n),
           clientId: identity(n).clientId,
-          expected: expectationFor("vm", n),
+          checks: canary(expectationFor("vm", n)),
         })),
       ],
       timeoutSeconds: spec.verification.timeoutSeconds,
-      dependsOn: [kv.canarySecret, vm.vm, ...allGrants],
+      dependsOn: [kv.canarySecret, ...allGrants],
     });
     vmVerification = {
       ok: vmCheck.ok,
@@ -298,18 +270,13 @@ export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): 
       const job = new PodVerification(
         `verify-${w.name}`,
         {
-          namespace: w.namespace,
-          serviceAccountName: w.serviceAccount,
+          workload: wl,
           principal: workloadPrincipal(w.name),
-          expected: expectationFor("workload", w.name),
-          vaultUrl: kv.vaultUri,
-          secretName: kv.canarySecretName,
-          expectedSha256: kv.canaryFingerprint,
+          checks: canary(expectationFor("workload", w.name)),
           timeoutSeconds: spec.verification.timeoutSeconds,
           dependsOn: [
-            wl.serviceAccount,
             kv.canarySecret,
-            ...identity(w.identity).federatedCredentials,
+            ...(wl.federatedCredential ? [wl.federatedCredential] : []),
             ...grantsFor(w.identity).map((g) => g.assignment),
           ],
         },

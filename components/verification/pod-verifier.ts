@@ -31,6 +31,8 @@ export interface VerificationResult {
   readonly principal: string;
   readonly clientId: string | null;
   readonly tokenClaims: TokenClaims | null;
+  /** Vault URI of the check, with its trailing slash. */
+  readonly vault?: string;
   readonly secret: string;
   readonly expected: Expectation;
   readonly actual: Outcome;
@@ -38,6 +40,14 @@ export interface VerificationResult {
   readonly attempts: number;
   readonly elapsedMs: number;
   readonly diagnosis: string;
+}
+
+/** One (vault, secret, expected) check of `ZC_CHECKS`. */
+export interface PodCheck {
+  readonly vaultUrl: string;
+  readonly secretName: string;
+  readonly expectedSha256: string;
+  readonly expected: Expectation;
 }
 
 export interface PodVerifierConfig {
@@ -51,6 +61,8 @@ export interface PodVerifierConfig {
   readonly secretName: string;
   readonly expectedSha256: string;
   readonly timeoutSeconds: number;
+  /** Every check to run, in order (the single-secret variables make one); shares one retry budget. */
+  readonly checks?: readonly PodCheck[];
 }
 
 export type EnvCheck =
@@ -65,7 +77,11 @@ export const WEBHOOK_ENV = [
   "AZURE_AUTHORITY_HOST",
 ] as const;
 
-/** Variables the PodVerification Job sets itself. */
+/**
+ * Variables the PodVerification Job sets itself: `ZC_PRINCIPAL`, `ZC_TIMEOUT_SECONDS` and either
+ * `ZC_CHECKS` (a JSON array of `{vaultUrl, secretName, expectedSha256, expected}`) or the single-secret
+ * `ZC_EXPECTED`, `ZC_VAULT_URL`, `ZC_SECRET_NAME`, `ZC_EXPECTED_SHA256`.
+ */
 export const JOB_ENV = [
   "ZC_PRINCIPAL",
   "ZC_EXPECTED",
@@ -77,6 +93,17 @@ export const JOB_ENV = [
 
 /** Entra error codes that also occur while a new federated credential propagates. */
 export const PROPAGATION_AADSTS = [70021, 700211, 700212, 700213] as const;
+/**
+ * Entra error codes a just-created identity returns while it replicates through the directory:
+ * `AADSTS700016` (application with this client id not found in the directory) and `AADSTS70025`
+ * ("The client '…' has no configured federated identity credentials"). Both are listed in Entra's
+ * error code reference (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+ * Retried, but only for REPLICATION_RETRY_BUDGET_MS from the first one seen: a wrong client id or
+ * an identity without any credential fails with its own diagnosis instead of using the whole budget.
+ */
+export const REPLICATION_AADSTS = [700016, 70025] as const;
+/** How long replication errors are retried (from the first one), bounded by ZC_TIMEOUT_SECONDS too. */
+export const REPLICATION_RETRY_BUDGET_MS = 5 * 60 * 1000;
 /** Assertion outside its validity window: the next attempt re-reads the (rotated) token file. */
 export const AADSTS_ASSERTION_EXPIRED = 700024;
 const MAX_EXPIRED_ASSERTION_ATTEMPTS = 3;
@@ -102,6 +129,9 @@ export function readEnv(env: Readonly<Record<string, string | undefined>>): EnvC
         `service account lacks the annotation azure.workload.identity/client-id ` +
         `(or the cluster does not have workload identity enabled).`,
     };
+  }
+  if (env.ZC_CHECKS?.trim()) {
+    return readChecksEnv(env, principal);
   }
   const missingJob = JOB_ENV.filter((k) => !env[k]?.trim());
   if (missingJob.length > 0) {
@@ -164,6 +194,80 @@ export function readEnv(env: Readonly<Record<string, string | undefined>>): EnvC
       secretName,
       expectedSha256,
       timeoutSeconds,
+    },
+  };
+}
+
+/** The one check's problem (empty when valid). */
+function checkIssue(c: PodCheck, where: string): string | undefined {
+  if (c.expected !== "allow" && c.expected !== "deny") {
+    return `${where}expected is '${String(c.expected)}': set it to 'allow' or 'deny'.`;
+  }
+  if (!/^[0-9a-f]{64}$/.test(c.expectedSha256)) {
+    return `${where}expectedSha256 must be the lowercase hex SHA-256 of the secret's value.`;
+  }
+  if (!c.vaultUrl.startsWith("https://")) {
+    return `${where}vaultUrl '${c.vaultUrl}' is not an https URL: pass the vault's vaultUri.`;
+  }
+  if (!/^[0-9A-Za-z-]{1,127}$/.test(c.secretName)) {
+    return `${where}secretName '${c.secretName}' is not a valid secret name: use letters, digits and hyphens.`;
+  }
+  return undefined;
+}
+
+function readChecksEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  principal: string,
+): EnvCheck {
+  const timeoutSeconds = Number(env.ZC_TIMEOUT_SECONDS);
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds <= 0) {
+    return {
+      ok: false,
+      principal,
+      diagnosis: `ZC_TIMEOUT_SECONDS is '${env.ZC_TIMEOUT_SECONDS}': set a positive whole number of seconds.`,
+    };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(env.ZC_CHECKS ?? "");
+  } catch {
+    raw = undefined;
+  }
+  if (!Array.isArray(raw) || raw.length === 0) {
+    return {
+      ok: false,
+      principal,
+      diagnosis:
+        "ZC_CHECKS is not a non-empty JSON array of {vaultUrl, secretName, expectedSha256, expected}.",
+    };
+  }
+  const checks: PodCheck[] = [];
+  for (const [i, item] of raw.entries()) {
+    const o = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
+    const c: PodCheck = {
+      vaultUrl: String(o.vaultUrl ?? "").trim(),
+      secretName: String(o.secretName ?? "").trim(),
+      expectedSha256: String(o.expectedSha256 ?? "").trim(),
+      expected: o.expected as Expectation,
+    };
+    const issue = checkIssue(c, `ZC_CHECKS[${i}].`);
+    if (issue !== undefined) {
+      return { ok: false, principal, diagnosis: issue };
+    }
+    checks.push(c);
+  }
+  const first = checks[0]!;
+  return {
+    ok: true,
+    config: {
+      clientId: (env.AZURE_CLIENT_ID ?? "").trim(),
+      tenantId: (env.AZURE_TENANT_ID ?? "").trim(),
+      tokenFile: (env.AZURE_FEDERATED_TOKEN_FILE ?? "").trim(),
+      authorityHost: (env.AZURE_AUTHORITY_HOST ?? "").trim(),
+      principal,
+      ...first,
+      timeoutSeconds,
+      checks,
     },
   };
 }
@@ -268,6 +372,16 @@ export function classifyTokenError(status: number, body: unknown): TokenErrorCla
       diagnosis:
         `${short} (retried: also returned while a new federated credential propagates; if it persists, ` +
         `the federated credential's issuer, subject or audience does not match the token exactly).`,
+    };
+  }
+  if (code !== undefined && (REPLICATION_AADSTS as readonly number[]).includes(code)) {
+    return {
+      retriable: true,
+      aadsts: code,
+      diagnosis:
+        `${short} (retried: a just-created identity or federated credential replicates for a few minutes; ` +
+        `if it persists, the service account's azure.workload.identity/client-id is not the identity's clientId, ` +
+        `or the identity has no federated credential for this cluster).`,
     };
   }
   if (code === AADSTS_ASSERTION_EXPIRED) {
@@ -439,6 +553,8 @@ export async function verify(
   let accessToken: string | undefined;
   let accessTokenExp = 0;
   let expiredAssertions = 0;
+  /** When the first replication error (700016 / 70025) was seen. */
+  let replicationSince: number | undefined;
   let networkErrors = 0;
   let retry = 0;
 
@@ -446,6 +562,7 @@ export async function verify(
     principal: config.principal,
     clientId: config.clientId,
     tokenClaims: claims,
+    vault: config.vaultUrl.endsWith("/") ? config.vaultUrl : `${config.vaultUrl}/`,
     secret: config.secretName,
     expected: config.expected,
     actual,
@@ -520,6 +637,20 @@ export async function verify(
         if (c.aadsts === AADSTS_ASSERTION_EXPIRED) {
           expiredAssertions += 1;
         }
+        let replicationOver = false;
+        if (
+          c.aadsts !== undefined &&
+          (REPLICATION_AADSTS as readonly number[]).includes(c.aadsts)
+        ) {
+          replicationSince ??= now();
+          replicationOver = now() - replicationSince >= REPLICATION_RETRY_BUDGET_MS;
+        }
+        if (replicationOver) {
+          return done(
+            "error",
+            `${c.diagnosis} Gave up after ${attempts} attempts: still failing ${Math.round(REPLICATION_RETRY_BUDGET_MS / 60000)} minutes after the first one.`,
+          );
+        }
         const retriable = c.retriable && expiredAssertions < MAX_EXPIRED_ASSERTION_ATTEMPTS;
         if (retriable && (await backoff())) {
           continue;
@@ -558,6 +689,7 @@ export function formatResult(result: VerificationResult): string {
     principal: result.principal,
     clientId: result.clientId,
     tokenClaims: result.tokenClaims,
+    ...(result.vault !== undefined ? { vault: result.vault } : {}),
     secret: result.secret,
     expected: result.expected,
     actual: result.actual,
@@ -584,10 +716,10 @@ export async function main(
   deps: VerifyDeps = {},
 ): Promise<number> {
   const checked = readEnv(env);
-  let result: VerificationResult;
+  const results: VerificationResult[] = [];
   if (!checked.ok) {
     const expected = env.ZC_EXPECTED === "deny" ? "deny" : "allow";
-    result = {
+    results.push({
       principal: checked.principal,
       clientId: env.AZURE_CLIENT_ID?.trim() || null,
       tokenClaims: null,
@@ -598,13 +730,35 @@ export async function main(
       attempts: 0,
       elapsedMs: 0,
       diagnosis: checked.diagnosis,
-    };
+    });
   } else {
-    result = await verify(checked.config, deps);
+    const config = checked.config;
+    const checks = config.checks ?? [config];
+    // The checks share one retry budget: each gets what is left of ZC_TIMEOUT_SECONDS.
+    const now = deps.now ?? Date.now;
+    const deadline = now() + config.timeoutSeconds * 1000;
+    for (const check of checks) {
+      const left = Math.max(1, Math.ceil((deadline - now()) / 1000));
+      const result = await verify(
+        {
+          ...config,
+          vaultUrl: check.vaultUrl,
+          secretName: check.secretName,
+          expectedSha256: check.expectedSha256,
+          expected: check.expected,
+          timeoutSeconds: left,
+        },
+        deps,
+      );
+      results.push(result);
+      write(formatResult(result));
+    }
   }
-  write(formatResult(result));
-  write(formatSummary([result]));
-  return result.actual === result.expected ? 0 : 1;
+  if (!checked.ok) {
+    write(formatResult(results[0]!));
+  }
+  write(formatSummary(results));
+  return results.every((r) => r.actual === r.expected) ? 0 : 1;
 }
 
 // Guarded so that importing the module (tests, bundler) never runs it.

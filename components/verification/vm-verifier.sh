@@ -4,10 +4,20 @@
 # runs under dash and bash. Executed by a managed run command, whose named parameters arrive as
 # environment variables (NAME=VALUE arguments are accepted as well).
 #
-# Inputs: ZC_VAULT_URL, ZC_SECRET_NAME, ZC_EXPECTED_SHA256, ZC_PRINCIPALS ("name|clientId|allow;…",
-# empty clientId = the system-assigned identity), ZC_TIMEOUT_SECONDS, optional ZC_IMDS_ENDPOINT
-# (default http://169.254.169.254) and ZC_CA_FILE (curl --cacert; simulation only).
-# Output: one JSON line per principal, then {"summary":{...},"ok":...}. Exit 0 iff all as expected.
+# Inputs: either ZC_CHECKS ("name|clientId|vaultUrl|secretName|sha256|allow;…", one entry per
+# (principal, vault, secret) check) or the single-secret form ZC_VAULT_URL, ZC_SECRET_NAME,
+# ZC_EXPECTED_SHA256 and ZC_PRINCIPALS ("name|clientId|allow;…"); an empty clientId is the
+# system-assigned identity. Also ZC_TIMEOUT_SECONDS, optional ZC_IMDS_ENDPOINT (default
+# http://169.254.169.254) and ZC_CA_FILE (curl --cacert; simulation only).
+# Output: one JSON line per check; then the compact result block, which is what survives the run
+# command handler: it reports only the LAST 4096 bytes of stdout (Azure/run-command-handler-linux
+# v1.16.0, internal/cmds/cmds.go: maxTailLen = 4 * 1024, files.TailFile). The block is
+#   ZC-RESULTS v1 <count>
+#   ZC <index> <actual> <status> <attempts> <elapsedMs> [diagnosis, cut to fit]   (one per check)
+#   {"summary":{...},"ok":...}
+# and is kept under 3600 bytes for up to 64 checks (diagnoses of failed checks share what is left),
+# so the parser rebuilds every check from it even when the JSON lines above were cut away.
+# Exit 0 iff all as expected.
 # Never prints a token or a secret value: tokens live in a 0600 curl config file (not in argv),
 # the secret is reduced to its SHA-256 fingerprint.
 set -u
@@ -168,26 +178,34 @@ fail_config() {
 
 # --- input validation ---------------------------------------------------------------------------
 
-[ -n "${ZC_VAULT_URL:-}" ] || fail_config "ZC_VAULT_URL is not set: pass the vault URI (https://<vault>.vault.azure.net/) as a run command parameter."
-case $ZC_VAULT_URL in
-  https://*) ;;
-  *) fail_config "ZC_VAULT_URL '$ZC_VAULT_URL' is not an https URL: Key Vault only serves https; pass the vault's vaultUri." ;;
-esac
-[ -n "${ZC_SECRET_NAME:-}" ] || fail_config "ZC_SECRET_NAME is not set: pass the canary secret's name."
-case $ZC_SECRET_NAME in
-  *[!A-Za-z0-9-]*) fail_config "ZC_SECRET_NAME '$ZC_SECRET_NAME' is not a valid secret name: use letters, digits and hyphens." ;;
-esac
-ZC_EXPECTED_SHA256=${ZC_EXPECTED_SHA256:-}
-case $ZC_EXPECTED_SHA256 in
-  *[!0-9a-f]* | '') fail_config "ZC_EXPECTED_SHA256 must be the lowercase hex SHA-256 of the canary value." ;;
-esac
-[ ${#ZC_EXPECTED_SHA256} -eq 64 ] || fail_config "ZC_EXPECTED_SHA256 must be 64 lowercase hex characters."
+# Validates one check's vault URL ($1), secret name ($2) and fingerprint ($3).
+check_target() {
+  [ -n "$1" ] || fail_config "ZC_VAULT_URL is not set: pass the vault URI (https://<vault>.vault.azure.net/) as a run command parameter."
+  case $1 in
+    https://*) ;;
+    *) fail_config "ZC_VAULT_URL '$1' is not an https URL: Key Vault only serves https; pass the vault's vaultUri." ;;
+  esac
+  case $1 in
+    *[\|\;\ ]*) fail_config "ZC_VAULT_URL '$1' contains '|', ';' or a space: pass the vault's vaultUri." ;;
+  esac
+  [ -n "$2" ] || fail_config "ZC_SECRET_NAME is not set: pass the canary secret's name."
+  case $2 in
+    *[!A-Za-z0-9-]*) fail_config "ZC_SECRET_NAME '$2' is not a valid secret name: use letters, digits and hyphens." ;;
+  esac
+  case $3 in
+    *[!0-9a-f]* | '') fail_config "ZC_EXPECTED_SHA256 must be the lowercase hex SHA-256 of the canary value." ;;
+  esac
+  [ ${#3} -eq 64 ] || fail_config "ZC_EXPECTED_SHA256 must be 64 lowercase hex characters."
+}
+
 case $ZC_TIMEOUT_SECONDS in
   *[!0-9]* | '') fail_config "ZC_TIMEOUT_SECONDS '$ZC_TIMEOUT_SECONDS' is not a whole number of seconds." ;;
 esac
-[ -n "${ZC_PRINCIPALS:-}" ] || fail_config "ZC_PRINCIPALS is not set: pass 'name|clientId|allow;…'."
+if [ -z "${ZC_CHECKS:-}" ]; then
+  check_target "${ZC_VAULT_URL:-}" "${ZC_SECRET_NAME:-}" "${ZC_EXPECTED_SHA256:-}"
+  [ -n "${ZC_PRINCIPALS:-}" ] || fail_config "ZC_PRINCIPALS is not set: pass 'name|clientId|allow;…'."
+fi
 
-VAULT_BASE=${ZC_VAULT_URL%/}
 IMDS_BASE=${ZC_IMDS_ENDPOINT%/}
 START_MS=$(now_ms)
 DEADLINE_MS=$((START_MS + ZC_TIMEOUT_SECONDS * 1000))
@@ -269,7 +287,7 @@ decode_claims() {
 # Reads the secret with $TOKEN. Sets R_ACTUAL, R_STATUS, R_DIAG.
 read_secret() { # $1 = expected
   printf 'header = "Authorization: Bearer %s"\n' "$TOKEN" >"$AUTH_CFG"
-  zc_url="$VAULT_BASE/secrets/$ZC_SECRET_NAME?api-version=7.5"
+  zc_url="$C_VAULT/secrets/$C_SECRET?api-version=7.5"
   zc_retry=0
   while :; do
     ATTEMPTS=$((ATTEMPTS + 1))
@@ -296,7 +314,7 @@ read_secret() { # $1 = expected
           if [ "$1" = deny ]; then
             R_ACTUAL=allow
             R_DIAG="Read the secret although access should be denied: remove the role assignment that grants it."
-          elif [ "$zc_actual_sha" = "$ZC_EXPECTED_SHA256" ]; then
+          elif [ "$zc_actual_sha" = "$C_SHA" ]; then
             R_ACTUAL=allow
             R_DIAG="Read the secret; its SHA-256 matches the expected fingerprint."
           else
@@ -331,7 +349,7 @@ read_secret() { # $1 = expected
           ;;
         404)
           R_ACTUAL=error
-          R_DIAG="404 $zc_code_s: secret '$ZC_SECRET_NAME' does not exist in $VAULT_BASE."
+          R_DIAG="404 $zc_code_s: secret '$C_SECRET' does not exist in $C_VAULT."
           ;;
         *)
           R_ACTUAL=error
@@ -374,9 +392,14 @@ verify_principal() { # $1 name, $2 client id, $3 expected
       "$(jstr_or_null "$CLAIM_AUD")" "$(jstr_or_null "$CLAIM_ISS")" "$(jstr_or_null "$CLAIM_OID")" \
       "$(jstr_or_null "$CLAIM_TID")" "${CLAIM_EXP:-null}")
   fi
-  printf '{"principal":%s,"clientId":%s,"tokenClaims":%s,"secret":%s,"expected":%s,"actual":%s,"status":%s,"attempts":%s,"elapsedMs":%s,"diagnosis":%s}\n' \
-    "$(jstr "$1")" "$(jstr_or_null "$2")" "$zc_claims" "$(jstr "$ZC_SECRET_NAME")" "$(jstr "$3")" \
-    "$(jstr "$R_ACTUAL")" "$((R_STATUS + 0))" "$ATTEMPTS" "$(($(now_ms) - zc_p_start))" "$(jstr "$R_DIAG")"
+  zc_elapsed=$(($(now_ms) - zc_p_start))
+  printf '{"principal":%s,"clientId":%s,"tokenClaims":%s,"vault":%s,"secret":%s,"expected":%s,"actual":%s,"status":%s,"attempts":%s,"elapsedMs":%s,"diagnosis":%s}\n' \
+    "$(jstr "$1")" "$(jstr_or_null "$2")" "$zc_claims" "$(jstr "$C_VAULT/")" "$(jstr "$C_SECRET")" "$(jstr "$3")" \
+    "$(jstr "$R_ACTUAL")" "$((R_STATUS + 0))" "$ATTEMPTS" "$zc_elapsed" "$(jstr "$R_DIAG")"
+  # The compact record: index, outcome, and the diagnosis only when the outcome is not the expected one.
+  zc_cdiag=''
+  [ "$R_ACTUAL" = "$3" ] || zc_cdiag=$(printf '%s' "$R_DIAG" | tr -d '\000-\037')
+  printf 'ZC %s %s %s %s %s %s\n' "$TOTAL" "$R_ACTUAL" "$((R_STATUS + 0))" "$ATTEMPTS" "$zc_elapsed" "$zc_cdiag" >>"$COMPACT"
   TOTAL=$((TOTAL + 1))
   if [ "$R_ACTUAL" = "$3" ]; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 }
@@ -386,32 +409,109 @@ verify_principal() { # $1 name, $2 client id, $3 expected
 TOTAL=0
 PASSED=0
 FAILED=0
+COMPACT="$TMPD/compact"
+: >"$COMPACT"
+# The single-secret form is the same as one check per principal against that secret.
+if [ -z "${ZC_CHECKS:-}" ]; then
+  ZC_CHECKS=''
+  set -f
+  zc_oldifs=$IFS
+  IFS=';'
+  # shellcheck disable=SC2086 # deliberate split on ';'
+  set -- $ZC_PRINCIPALS
+  IFS=$zc_oldifs
+  set +f
+  for zc_entry in "$@"; do
+    [ -z "$zc_entry" ] && continue
+    zc_name=${zc_entry%%|*}
+    zc_rest=${zc_entry#*|}
+    zc_cid=${zc_rest%%|*}
+    zc_exp=${zc_rest#*|}
+    if [ "$zc_rest" = "$zc_entry" ] || [ "$zc_exp" = "$zc_rest" ] || [ -z "$zc_name" ]; then
+      fail_config "ZC_PRINCIPALS entry '$zc_entry' is malformed: expected 'name|clientId|allow' or 'name||deny'."
+    fi
+    case $zc_exp in
+      allow | deny) ;;
+      *) fail_config "ZC_PRINCIPALS entry '$zc_entry': expectation '$zc_exp' must be 'allow' or 'deny'." ;;
+    esac
+    case $zc_cid in
+      *[!0-9A-Fa-f-]*) fail_config "ZC_PRINCIPALS entry '$zc_entry': clientId '$zc_cid' is not a GUID." ;;
+    esac
+    ZC_CHECKS="$ZC_CHECKS$zc_name|$zc_cid|$ZC_VAULT_URL|$ZC_SECRET_NAME|$ZC_EXPECTED_SHA256|$zc_exp;"
+  done
+fi
+
+# Validate every entry before the first request.
 set -f
 zc_oldifs=$IFS
 IFS=';'
 # shellcheck disable=SC2086 # deliberate split on ';'
-set -- $ZC_PRINCIPALS
+set -- $ZC_CHECKS
 IFS=$zc_oldifs
 set +f
+zc_count=0
 for zc_entry in "$@"; do
   [ -z "$zc_entry" ] && continue
   zc_name=${zc_entry%%|*}
-  zc_rest=${zc_entry#*|}
-  zc_cid=${zc_rest%%|*}
-  zc_exp=${zc_rest#*|}
-  if [ "$zc_rest" = "$zc_entry" ] || [ "$zc_exp" = "$zc_rest" ] || [ -z "$zc_name" ]; then
-    fail_config "ZC_PRINCIPALS entry '$zc_entry' is malformed: expected 'name|clientId|allow' or 'name||deny'."
-  fi
+  zc_r=${zc_entry#*|}
+  zc_cid=${zc_r%%|*}
+  zc_r=${zc_r#*|}
+  zc_vault=${zc_r%%|*}
+  zc_r=${zc_r#*|}
+  zc_secret=${zc_r%%|*}
+  zc_r=${zc_r#*|}
+  zc_sha=${zc_r%%|*}
+  zc_exp=${zc_r#*|}
+  case $zc_entry in
+    *'|'*'|'*'|'*'|'*'|'*) ;;
+    *) fail_config "ZC_CHECKS entry '$zc_entry' is malformed: expected 'name|clientId|vaultUrl|secretName|sha256|allow'." ;;
+  esac
+  case $zc_exp in
+    *'|'*) fail_config "ZC_CHECKS entry '$zc_entry' is malformed: expected 'name|clientId|vaultUrl|secretName|sha256|allow'." ;;
+  esac
+  [ -n "$zc_name" ] || fail_config "ZC_CHECKS entry '$zc_entry' has no principal name."
   case $zc_exp in
     allow | deny) ;;
-    *) fail_config "ZC_PRINCIPALS entry '$zc_entry': expectation '$zc_exp' must be 'allow' or 'deny'." ;;
+    *) fail_config "ZC_CHECKS entry '$zc_entry': expectation '$zc_exp' must be 'allow' or 'deny'." ;;
   esac
   case $zc_cid in
-    *[!0-9A-Fa-f-]*) fail_config "ZC_PRINCIPALS entry '$zc_entry': clientId '$zc_cid' is not a GUID." ;;
+    *[!0-9A-Fa-f-]*) fail_config "ZC_CHECKS entry '$zc_entry': clientId '$zc_cid' is not a GUID." ;;
   esac
+  check_target "$zc_vault" "$zc_secret" "$zc_sha"
+  zc_count=$((zc_count + 1))
+done
+[ "$zc_count" -gt 0 ] || fail_config "ZC_CHECKS is empty: pass 'name|clientId|vaultUrl|secretName|sha256|allow;…'."
+
+for zc_entry in "$@"; do
+  [ -z "$zc_entry" ] && continue
+  zc_name=${zc_entry%%|*}
+  zc_r=${zc_entry#*|}
+  zc_cid=${zc_r%%|*}
+  zc_r=${zc_r#*|}
+  zc_vault=${zc_r%%|*}
+  zc_r=${zc_r#*|}
+  C_SECRET=${zc_r%%|*}
+  zc_r=${zc_r#*|}
+  C_SHA=${zc_r%%|*}
+  zc_exp=${zc_r#*|}
+  C_VAULT=${zc_vault%/}
   verify_principal "$zc_name" "$zc_cid" "$zc_exp"
 done
 
 if [ "$FAILED" -eq 0 ] && [ "$TOTAL" -gt 0 ]; then ZC_OK=true; else ZC_OK=false; fi
+# The compact block: 3600 bytes at most for up to 64 checks. Each record without its diagnosis is at
+# most 40 bytes; what is left is shared by the failed checks' diagnoses.
+zc_budget=$((3400 - TOTAL * 40))
+[ "$zc_budget" -lt 0 ] && zc_budget=0
+zc_diag_max=0
+[ "$FAILED" -gt 0 ] && zc_diag_max=$((zc_budget / FAILED))
+[ "$zc_diag_max" -gt 240 ] && zc_diag_max=240
+printf 'ZC-RESULTS v1 %s\n' "$TOTAL"
+while IFS= read -r zc_line; do
+  zc_head=$(printf '%s' "$zc_line" | cut -d ' ' -f 1-6)
+  zc_tail=$(printf '%s' "$zc_line" | cut -d ' ' -f 7- -s | cut -c "1-$((zc_diag_max > 0 ? zc_diag_max : 1))")
+  [ "$zc_diag_max" -eq 0 ] && zc_tail=''
+  if [ -n "$zc_tail" ]; then printf '%s %s\n' "$zc_head" "$zc_tail"; else printf '%s\n' "$zc_head"; fi
+done <"$COMPACT"
 printf '{"summary":{"total":%s,"passed":%s,"failed":%s},"ok":%s}\n' "$TOTAL" "$PASSED" "$FAILED" "$ZC_OK"
 [ "$ZC_OK" = true ]

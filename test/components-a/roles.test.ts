@@ -38,6 +38,12 @@ describe("BUILT_IN_ROLES catalog", () => {
     ["Azure Kubernetes Service Cluster User Role", "4abbcc35-e782-43d8-92c5-2d3f1bd2253f"],
     ["Network Contributor", "4d97b98b-1d4f-4787-a291-c67834d212e7"],
     ["Role Based Access Control Administrator", "f58310d9-a9f6-439a-9e8d-f62e7b41a168"],
+    // Grown for issue 14 (security.md, containers.md, storage.md of the same reference).
+    ["Key Vault Certificate User", "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba"],
+    ["Key Vault Crypto User", "12338af0-0e69-4776-bea7-57ae8d297424"],
+    ["AcrPull", "7f951dda-4ed3-4680-a7ca-43fe172d538d"],
+    ["AcrPush", "8311e382-0749-4cb8-b61a-304f252e45ec"],
+    ["Storage Blob Data Reader", "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"],
   ])("%s has definition GUID %s", (name, guid) => {
     expect(role(name).id).toBe(guid);
   });
@@ -48,7 +54,34 @@ describe("BUILT_IN_ROLES catalog", () => {
     for (const r of BUILT_IN_ROLES) {
       expect(r.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     }
-    expect(BUILT_IN_ROLE_NAMES).toHaveLength(12);
+    expect(BUILT_IN_ROLE_NAMES).toHaveLength(17);
+  });
+
+  it("knows what the grown roles grant: a certificate user reads secret values, a crypto user does not", () => {
+    expect(permits(role("Key Vault Certificate User"), KEY_VAULT_GET_SECRET, "dataAction")).toBe(
+      true,
+    );
+    expect(permits(role("Key Vault Crypto User"), KEY_VAULT_GET_SECRET, "dataAction")).toBe(false);
+    expect(
+      permits(role("AcrPull"), "Microsoft.ContainerRegistry/registries/pull/read", "action"),
+    ).toBe(true);
+    expect(
+      permits(role("AcrPull"), "Microsoft.ContainerRegistry/registries/push/write", "action"),
+    ).toBe(false);
+    expect(
+      permits(
+        role("Storage Blob Data Reader"),
+        "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read",
+        "dataAction",
+      ),
+    ).toBe(true);
+    expect(
+      permits(
+        role("Storage Blob Data Reader"),
+        "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write",
+        "dataAction",
+      ),
+    ).toBe(false);
   });
 
   it("Key Vault Secrets User has exactly getSecret and readMetadata data actions", () => {
@@ -105,7 +138,7 @@ describe("findRole / roleGuidFromDefinitionId / roleDefinitionResourceId", () =>
 
   it.each([
     "Key Vault Secret User",
-    "Storage Blob Data Reader",
+    "Storage Blob Data Owner",
     "00000000-0000-0000-0000-000000000000",
     "",
   ])("does not find %j", (needle) => {
@@ -146,7 +179,7 @@ describe("findRole / roleGuidFromDefinitionId / roleDefinitionResourceId", () =>
   });
 
   it("offers no suggestion for a distant name", () => {
-    expect(closestRoleName("Storage Blob Data Reader")).toBeUndefined();
+    expect(closestRoleName("Virtual Machine Contributor")).toBeUndefined();
     expect(closestRoleName("owner")).toBe("Owner");
   });
 });

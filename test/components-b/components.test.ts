@@ -512,7 +512,7 @@ describe("AksCluster", () => {
           podCidr: "10.42.0.0/17",
         }),
     ).toThrow(
-      "nodeCount: 0 must be an integer from 1 to 100.\n" +
+      'AksCluster "zc-bad-aks": nodeCount: 0 must be an integer from 1 to 100. ' +
         'podCidr: "10.42.0.0/17" overlaps the VNet address space "10.42.0.0/16". Choose a range outside the VNet (defaults: podCidr 192.168.0.0/16, serviceCidr 172.16.0.0/16).',
     );
     expect(cloud.resources.slice(before).filter((r) => r.custom)).toEqual([]);

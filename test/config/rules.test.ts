@@ -533,14 +533,14 @@ const ROWS: readonly Row[] = [
     changes: { "zerocred:grants[0].role": "Key Vault Secret User" },
     path: "zerocred:grants[0].role",
     message:
-      'zerocred:grants[0].role: "Key Vault Secret User" is neither a built-in role known to zerocred nor a role definition GUID. Did you mean "Key Vault Secrets User"? Use one of: Key Vault Secrets User, Key Vault Secrets Officer, Key Vault Reader, Key Vault Administrator, Reader, Contributor, Owner, User Access Administrator, Role Based Access Control Administrator, Azure Kubernetes Service RBAC Cluster Admin, Azure Kubernetes Service Cluster User Role, Network Contributor; or a role definition GUID.',
+      'zerocred:grants[0].role: "Key Vault Secret User" is neither a built-in role known to zerocred nor a role definition GUID. Did you mean "Key Vault Secrets User"? Use one of: Key Vault Secrets User, Key Vault Secrets Officer, Key Vault Reader, Key Vault Administrator, Key Vault Certificate User, Key Vault Crypto User, AcrPull, AcrPush, Storage Blob Data Reader, Reader, Contributor, Owner, User Access Administrator, Role Based Access Control Administrator, Azure Kubernetes Service RBAC Cluster Admin, Azure Kubernetes Service Cluster User Role, Network Contributor; or a role definition GUID.',
   },
   {
     name: "grant role unknown",
     changes: { "zerocred:grants[0].role": "Superuser" },
     path: "zerocred:grants[0].role",
     message:
-      'zerocred:grants[0].role: "Superuser" is neither a built-in role known to zerocred nor a role definition GUID. Use one of: Key Vault Secrets User, Key Vault Secrets Officer, Key Vault Reader, Key Vault Administrator, Reader, Contributor, Owner, User Access Administrator, Role Based Access Control Administrator, Azure Kubernetes Service RBAC Cluster Admin, Azure Kubernetes Service Cluster User Role, Network Contributor; or a role definition GUID.',
+      'zerocred:grants[0].role: "Superuser" is neither a built-in role known to zerocred nor a role definition GUID. Use one of: Key Vault Secrets User, Key Vault Secrets Officer, Key Vault Reader, Key Vault Administrator, Key Vault Certificate User, Key Vault Crypto User, AcrPull, AcrPush, Storage Blob Data Reader, Reader, Contributor, Owner, User Access Administrator, Role Based Access Control Administrator, Azure Kubernetes Service RBAC Cluster Admin, Azure Kubernetes Service Cluster User Role, Network Contributor; or a role definition GUID.',
   },
   {
     name: "grant scope subscription",

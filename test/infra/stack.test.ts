@@ -223,7 +223,16 @@ describe("the dev stack in the simulated cloud", () => {
 describe("the prod environment", () => {
   it("turns purge protection on and keeps 90 days of soft delete", async () => {
     const prod = await runStack(
-      devConfig({ "zerocred:environment": "prod", "zerocred:resourceGroupName": "" }),
+      devConfig({
+        "zerocred:environment": "prod",
+        "zerocred:resourceGroupName": "",
+        // Preassigned: this test is about the vault; with a stack-made group the stack would add the RBAC
+        // readiness gate, a dynamic resource whose registration under mocks outlasts the test timeout.
+        "zerocred:deployer": {
+          ...(devConfig()["zerocred:deployer"] as Record<string, unknown>),
+          clusterAdmin: "preassigned",
+        },
+      }),
       { stack: "prod" },
     );
     const props = named(prod.resources, "kv-vault").inputs.properties as Record<string, unknown>;

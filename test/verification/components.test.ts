@@ -3,6 +3,7 @@
  * (ordering, labels, content hash, timeouts, nothing secret in plain text) and the result parsing.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import {
   registered,
@@ -19,10 +20,15 @@ type BundleMod = typeof import("../../components/verification/bundle");
 
 const VAULT_URL = "https://zc-kv.vault.azure.net/";
 const RC_TYPE = "azure-native:compute:VirtualMachineRunCommandByVirtualMachine";
-const OK_OUTPUT = [
+const resultLine = (
+  principal: string,
+  clientId: string | null,
+  expected: "allow" | "deny",
+  status: number,
+) =>
   JSON.stringify({
-    principal: "vm",
-    clientId: null,
+    principal,
+    clientId,
     tokenClaims: {
       aud: "https://vault.azure.net",
       iss: `https://sts.windows.net/${TENANT}/`,
@@ -30,14 +36,32 @@ const OK_OUTPUT = [
       tid: TENANT,
       exp: 1,
     },
+    vault: VAULT_URL,
     secret: "canary",
-    expected: "allow",
-    actual: "allow",
-    status: 200,
+    expected,
+    actual: expected,
+    status,
     attempts: 2,
     elapsedMs: 120,
-    diagnosis: "Read the secret; its SHA-256 matches the expected fingerprint.",
-  }),
+    diagnosis:
+      expected === "allow"
+        ? "Read the secret; its SHA-256 matches the expected fingerprint."
+        : "403 ForbiddenByRbac, as expected.",
+  });
+const OK_OUTPUT = [
+  resultLine("vm", null, "allow", 200),
+  resultLine("app", APP.clientId, "allow", 200),
+  resultLine("other", OTHER.clientId, "deny", 403),
+  "ZC-RESULTS v1 3",
+  "ZC 0 allow 200 2 120",
+  "ZC 1 allow 200 2 120",
+  "ZC 2 deny 403 2 120",
+  JSON.stringify({ summary: { total: 3, passed: 3, failed: 0 }, ok: true }),
+  "",
+].join("\n");
+/** The same run, but its output lost the last principal's records (a verifier that stopped early). */
+const SHORT_OUTPUT = [
+  resultLine("vm", null, "allow", 200),
   JSON.stringify({ summary: { total: 1, passed: 1, failed: 0 }, ok: true }),
   "",
 ].join("\n");
@@ -53,7 +77,9 @@ beforeAll(async () => {
     runCommandView: (rc) =>
       rc.inputs.vmName === "vm-ran"
         ? { executionState: "Succeeded", exitCode: 0, output: OK_OUTPUT, error: "" }
-        : undefined,
+        : rc.inputs.vmName === "vm-short"
+          ? { executionState: "Succeeded", exitCode: 0, output: SHORT_OUTPUT, error: "" }
+          : undefined,
   });
   vm = await import("../../components/verification/vmVerification");
   pod = await import("../../components/verification/podVerification");
@@ -108,12 +134,12 @@ describe("VmVerification", () => {
     const component = childOf(resources, "zerocred:verification:VmVerification", "verify-vm");
     const script = vm.vmVerifierScript();
     const parameters = [
-      { name: "ZC_VAULT_URL", value: VAULT_URL },
-      { name: "ZC_SECRET_NAME", value: "canary" },
-      { name: "ZC_EXPECTED_SHA256", value: CANARY_SHA256 },
       {
-        name: "ZC_PRINCIPALS",
-        value: `vm||allow;app|${APP.clientId}|allow;other|${OTHER.clientId}|deny`,
+        name: "ZC_CHECKS",
+        value:
+          `vm||${VAULT_URL}|canary|${CANARY_SHA256}|allow;` +
+          `app|${APP.clientId}|${VAULT_URL}|canary|${CANARY_SHA256}|allow;` +
+          `other|${OTHER.clientId}|${VAULT_URL}|canary|${CANARY_SHA256}|deny`,
       },
       { name: "ZC_TIMEOUT_SECONDS", value: "600" },
     ];
@@ -146,7 +172,11 @@ describe("VmVerification", () => {
   it("reads the result back with expand=instanceView and parses it into results", async () => {
     const c = new vm.VmVerification("verify-vm-read", vmArgs("vm-ran"));
     const results = await unwrap(c.results);
-    expect(results).toEqual([JSON.parse(OK_OUTPUT.split("\n")[0])]);
+    expect(results).toEqual(
+      OK_OUTPUT.split("\n")
+        .slice(0, 3)
+        .map((l) => JSON.parse(l)),
+    );
     expect(await unwrap(c.executionState)).toBe("Succeeded");
     const name = await unwrap(c.runCommandName);
     expect(cloud.invokes).toContainEqual({
@@ -160,11 +190,111 @@ describe("VmVerification", () => {
     });
   });
 
-  it("is not ok when the script did not run", async () => {
+  it("is not ok when the script did not run, and lists every check as missing", async () => {
     const c = new vm.VmVerification("verify-vm-pending", vmArgs("vm-pending"));
     expect(await unwrap(c.ok)).toBe(false);
-    expect(await unwrap(c.results)).toEqual([]);
+    expect((await unwrap(c.results)).map((r) => [r.principal, r.actual])).toEqual([
+      ["vm", "error"],
+      ["app", "error"],
+      ["other", "error"],
+    ]);
     expect(await unwrap(c.executionState)).toBe("Pending");
+  });
+
+  it("is not ok when a principal's result is missing although the summary says ok (no false green)", async () => {
+    const c = new vm.VmVerification("verify-vm-short", vmArgs("vm-short"));
+    expect(await unwrap(c.ok)).toBe(false);
+    const results = await unwrap(c.results);
+    expect(results.map((r) => [r.principal, r.actual])).toEqual([
+      ["vm", "allow"],
+      ["app", "error"],
+      ["other", "error"],
+    ]);
+    expect(results[1]!.diagnosis).toContain("missing from the verifier output");
+  });
+
+  it("takes the VM as a component and a list of checks per principal", async () => {
+    const theVm = {
+      name: pulumi.output("vm-ran"),
+      resourceGroupName: "zc-rg",
+      location: "westeurope",
+    };
+    const c = new vm.VmVerification("verify-vm-checks", {
+      vm: theVm,
+      principals: [
+        {
+          name: "app",
+          clientId: APP.clientId,
+          checks: [
+            {
+              vaultUrl: VAULT_URL,
+              secretName: "canary",
+              expectedSha256: CANARY_SHA256,
+              expected: "allow",
+            },
+            {
+              vaultUrl: "https://zc-kv2.vault.azure.net",
+              secretName: "db",
+              expectedSha256: CANARY_SHA256,
+              expected: "deny",
+            },
+          ],
+        },
+      ],
+    });
+    const resources = await registered(cloud);
+    const rc = childOf(resources, RC_TYPE, "verify-vm-checks-run-command");
+    expect(rc.inputs.parameters).toEqual([
+      {
+        name: "ZC_CHECKS",
+        value:
+          `app|${APP.clientId}|${VAULT_URL}|canary|${CANARY_SHA256}|allow;` +
+          `app|${APP.clientId}|https://zc-kv2.vault.azure.net|db|${CANARY_SHA256}|deny`,
+      },
+      { name: "ZC_TIMEOUT_SECONDS", value: "600" },
+    ]);
+    expect(rc.inputs).toMatchObject({
+      vmName: "vm-ran",
+      resourceGroupName: "zc-rg",
+      location: "westeurope",
+    });
+    expect(await unwrap(c.ok)).toBe(false);
+  });
+
+  it("runs two verifications on the same VM one after the other (recorded dependsOn), others in parallel", async () => {
+    const shared = {
+      name: pulumi.output("vm-serial"),
+      resourceGroupName: "zc-rg",
+      location: "westeurope",
+    };
+    const other = {
+      name: pulumi.output("vm-other"),
+      resourceGroupName: "zc-rg",
+      location: "westeurope",
+    };
+    const principals = [
+      {
+        name: "vm",
+        checks: [
+          {
+            vaultUrl: VAULT_URL,
+            secretName: "canary",
+            expectedSha256: CANARY_SHA256,
+            expected: "allow" as const,
+          },
+        ],
+      },
+    ];
+    new vm.VmVerification("serial-a", { vm: shared, principals });
+    new vm.VmVerification("serial-b", { vm: shared, principals });
+    new vm.VmVerification("serial-c", { vm: other, principals });
+    const resources = await registered(cloud);
+    const a = childOf(resources, RC_TYPE, "serial-a-run-command");
+    const b = childOf(resources, RC_TYPE, "serial-b-run-command");
+    const c = childOf(resources, RC_TYPE, "serial-c-run-command");
+    expect(b.dependsOn).toContain(a.urn);
+    expect(c.dependsOn).not.toContain(a.urn);
+    expect(c.dependsOn).not.toContain(b.urn);
   });
 
   it("keeps the run command name for unchanged inputs and changes it iff the script or a parameter changes", async () => {
@@ -187,6 +317,34 @@ describe("VmVerification", () => {
       "timeoutSeconds is 10: use a whole number of seconds from 30 to 3600.",
     ],
     [{ principals: [] }, "principals is empty: list at least one identity to verify."],
+    [
+      { vmName: undefined },
+      "vmName is missing: pass vm (a LinuxVirtualMachine), or resourceGroupName, vmName and location of the VM.",
+    ],
+    [
+      { vaultUrl: "" },
+      "vaultUrl is missing: principal 'vm' has no checks, so it is tested against the args' vaultUrl, secretName and expectedSha256.",
+    ],
+    [
+      { principals: [{ name: "app", checks: [] }] },
+      "principals['app'].checks is empty: list at least one (vault, secret, expected) check, or omit checks.",
+    ],
+    [
+      {
+        principals: [
+          {
+            name: "app",
+            checks: Array.from({ length: 91 }, () => ({
+              vaultUrl: VAULT_URL,
+              secretName: "canary",
+              expectedSha256: CANARY_SHA256,
+              expected: "allow" as const,
+            })),
+          },
+        ],
+      },
+      "principals hold 91 checks; one VmVerification runs at most 90 (its results must fit the run command's 4096-byte output). Split them across two VmVerifications.",
+    ],
     [
       {
         principals: [
@@ -251,7 +409,8 @@ describe("PodVerification", () => {
     expect(job.inputs).toEqual({
       apiVersion: "batch/v1",
       kind: "Job",
-      metadata: { namespace: "apps", labels },
+      // replaceUnready: a failed verification Job is replaced (re-run) by the next update.
+      metadata: { namespace: "apps", labels, annotations: { "pulumi.com/replaceUnready": "true" } },
       spec: {
         backoffLimit: 2,
         activeDeadlineSeconds: 900,
@@ -316,6 +475,56 @@ describe("PodVerification", () => {
     );
   });
 
+  it("takes the workload as a component and runs a list of checks through ZC_CHECKS", async () => {
+    const workload = { namespace: "shop", serviceAccountName: "orders" };
+    new pod.PodVerification("verify-checks", {
+      workload,
+      principal: "pod.orders",
+      checks: [
+        {
+          vaultUrl: VAULT_URL,
+          secretName: "canary",
+          expectedSha256: CANARY_SHA256,
+          expected: "allow",
+        },
+        {
+          vaultUrl: "https://kv2.vault.azure.net/",
+          secretName: "db",
+          expectedSha256: CANARY_SHA256,
+          expected: "deny",
+        },
+      ],
+    });
+    const resources = await registered(cloud);
+    const job = childOf(resources, "kubernetes:batch/v1:Job", "verify-checks-job");
+    const spec = job.inputs.spec as {
+      template: { spec: { serviceAccountName: string; containers: { env: unknown }[] } };
+    };
+    expect((job.inputs.metadata as { namespace: string }).namespace).toBe("shop");
+    expect(spec.template.spec.serviceAccountName).toBe("orders");
+    expect(spec.template.spec.containers[0]!.env).toEqual([
+      { name: "ZC_PRINCIPAL", value: "pod.orders" },
+      {
+        name: "ZC_CHECKS",
+        value: JSON.stringify([
+          {
+            vaultUrl: VAULT_URL,
+            secretName: "canary",
+            expectedSha256: CANARY_SHA256,
+            expected: "allow",
+          },
+          {
+            vaultUrl: "https://kv2.vault.azure.net/",
+            secretName: "db",
+            expectedSha256: CANARY_SHA256,
+            expected: "deny",
+          },
+        ]),
+      },
+      { name: "ZC_TIMEOUT_SECONDS", value: "600" },
+    ]);
+  });
+
   it("changes the pod-template hash iff the bundle, image or env changes", () => {
     const env = [{ name: "ZC_EXPECTED", value: "allow" }];
     const b = bundle.podVerifierBundle();
@@ -341,6 +550,28 @@ describe("PodVerification", () => {
       "timeoutSeconds is 7200: use a whole number of seconds from 30 to 3600.",
     ],
     [{ principal: "" }, "principal '' is invalid: use 1-64 letters, digits, '.', '_' or '-'."],
+    [
+      { namespace: undefined },
+      "namespace is missing: pass workload (a WorkloadIdentity), or namespace and serviceAccountName.",
+    ],
+    [{ secretName: "" }, "secretName is missing: pass it, or pass checks."],
+    [
+      { checks: [] },
+      "checks is empty: list at least one (vault, secret, expected) check, or omit checks.",
+    ],
+    [
+      {
+        checks: [
+          {
+            vaultUrl: VAULT_URL,
+            secretName: "canary",
+            expectedSha256: "",
+            expected: "allow" as const,
+          },
+        ],
+      },
+      "checks[0].expectedSha256 is missing: build checks with KeyVault.check(secretName, expected).",
+    ],
   ])("rejects %j", (overrides, message) => {
     const args = {
       namespace: "apps",

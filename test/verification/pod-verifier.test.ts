@@ -171,8 +171,20 @@ describe("pure parts", () => {
     },
   );
 
+  it.each([70025, 700016])(
+    "retries AADSTS%i (a just-created identity replicating), naming the likely mistake",
+    (code) => {
+      const c = classifyTokenError(400, {
+        error: "invalid_client",
+        error_codes: [code],
+        error_description: `AADSTS${code}: x`,
+      });
+      expect(c).toMatchObject({ retriable: true, aadsts: code });
+      expect(c.diagnosis).toContain("is not the identity's clientId");
+    },
+  );
+
   it.each([
-    [400, 700016],
     [401, 50027],
     [400, 7002138],
   ])("fails fast on HTTP %i AADSTS%i", (status, code) => {
@@ -261,6 +273,7 @@ describe("bundled pod verifier against the emulators", () => {
           tid: TENANT,
           exp: expect.any(Number),
         },
+        vault: emu.vaultUrl("zc-kv"),
         secret: "canary",
         expected: "allow",
         actual: "allow",
@@ -271,6 +284,56 @@ describe("bundled pod verifier against the emulators", () => {
       },
       { summary: { total: 1, passed: 1, failed: 0 }, ok: true },
     ]);
+  });
+
+  it("runs every ZC_CHECKS entry under one identity: one result line per (vault, secret)", async () => {
+    const env = podEnv(emu, await tokenFile(emu, "app"), APP.clientId, "app", "allow", {
+      ZC_CHECKS: JSON.stringify([
+        {
+          vaultUrl: emu.vaultUrl("zc-kv"),
+          secretName: "canary",
+          expectedSha256: CANARY_SHA256,
+          expected: "allow",
+        },
+        {
+          vaultUrl: emu.vaultUrl("zc-kv"),
+          secretName: "missing",
+          expectedSha256: CANARY_SHA256,
+          expected: "deny",
+        },
+      ]),
+    });
+    for (const k of ["ZC_EXPECTED", "ZC_VAULT_URL", "ZC_SECRET_NAME", "ZC_EXPECTED_SHA256"]) {
+      delete env[k];
+    }
+    const out = await verify(env);
+    expect(out.lines.map((l) => [l.secret, l.expected, l.actual, l.status])).toEqual([
+      ["canary", "allow", "allow", 200],
+      // A missing secret is an error, never mistaken for the expected denial.
+      ["missing", "deny", "error", 404],
+      [undefined, undefined, undefined, undefined],
+    ]);
+    expect(out.lines[2]).toEqual({ summary: { total: 2, passed: 1, failed: 1 }, ok: false });
+    expect(out.code).toBe(1);
+  });
+
+  it("rejects a malformed ZC_CHECKS entry before any request, naming it", async () => {
+    const out = await verify(
+      podEnv(emu, "/nonexistent", APP.clientId, "app", "allow", {
+        ZC_CHECKS: JSON.stringify([
+          {
+            vaultUrl: "http://x",
+            secretName: "a",
+            expectedSha256: CANARY_SHA256,
+            expected: "allow",
+          },
+        ]),
+      }),
+    );
+    expect(out.code).toBe(1);
+    expect(out.lines[0]!.diagnosis).toBe(
+      "ZC_CHECKS[0].vaultUrl 'http://x' is not an https URL: pass the vault's vaultUri.",
+    );
   });
 
   it("proves the expected denial with a 403 from the vault", async () => {
@@ -436,4 +499,62 @@ afterAll(() => {
     expect(all).not.toContain(t.split(".")[1]);
   }
   expect(all).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}/);
+});
+
+describe("retry of a just-created identity (AADSTS700016 / AADSTS70025)", () => {
+  it("retries for REPLICATION_RETRY_BUDGET_MS from the first one, then fails naming the cause", async () => {
+    const http = await import("node:http");
+    const { verify: verifyInProcess, REPLICATION_RETRY_BUDGET_MS } =
+      await import("../../components/verification/pod-verifier");
+    let calls = 0;
+    const server = http.createServer((_req, res) => {
+      calls += 1;
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          error: "unauthorized_client",
+          error_codes: [700016],
+          error_description: "AADSTS700016: Application with identifier 'x' was not found.",
+        }),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    const file = path.join(tmp.dir, "token-replication");
+    fs.writeFileSync(file, "a.b.c");
+    let clock = 1_000_000;
+    try {
+      const result = await verifyInProcess(
+        {
+          clientId: APP.clientId,
+          tenantId: TENANT,
+          tokenFile: file,
+          authorityHost: `http://127.0.0.1:${port}/`,
+          principal: "app",
+          expected: "allow",
+          vaultUrl: "https://zc-kv.vault.azure.net/",
+          secretName: "canary",
+          expectedSha256: CANARY_SHA256,
+          timeoutSeconds: 3600,
+        },
+        {
+          now: () => clock,
+          sleep: async (ms) => {
+            clock += ms;
+          },
+          random: () => 0.5,
+        },
+      );
+      expect(result.actual).toBe("error");
+      expect(result.diagnosis).toMatch(
+        /^AADSTS700016: .*Gave up after \d+ attempts: still failing 5 minutes after the first one\.$/,
+      );
+      // Bounded by the replication budget, far below the hour-long ZC_TIMEOUT_SECONDS.
+      expect(result.elapsedMs).toBeGreaterThanOrEqual(REPLICATION_RETRY_BUDGET_MS);
+      expect(result.elapsedMs).toBeLessThan(REPLICATION_RETRY_BUDGET_MS + 10_000);
+      expect(calls).toBeGreaterThan(10);
+    } finally {
+      server.close();
+    }
+  });
 });
