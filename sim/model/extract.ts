@@ -346,6 +346,30 @@ export function buildModel(
     const zcVault = envValue("ZC_VAULT_URL");
     const zcSecret = envValue("ZC_SECRET_NAME");
     const zcExpected = envValue("ZC_EXPECTED");
+    // zerocred's pod verifier: one check in ZC_EXPECTED/ZC_VAULT_URL/ZC_SECRET_NAME, or several
+    // in ZC_CHECKS (JSON [{ vaultUrl, secretName, expected, … }]); read defensively.
+    const verifierChecks: { expected: string; vaultUrl: string; secretName: string }[] = [];
+    if (zcVault !== undefined && zcSecret !== undefined && zcExpected !== undefined) {
+      verifierChecks.push({ expected: zcExpected, vaultUrl: zcVault, secretName: zcSecret });
+    }
+    const zcChecks = envValue("ZC_CHECKS");
+    if (zcChecks !== undefined) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(zcChecks);
+      } catch {
+        parsed = undefined;
+      }
+      for (const c of arr(parsed)) {
+        const o = obj(c);
+        const vaultUrl = str(o.vaultUrl);
+        const secretName = str(o.secretName);
+        const expected = str(o.expected);
+        if (vaultUrl !== undefined && secretName !== undefined && expected !== undefined) {
+          verifierChecks.push({ expected, vaultUrl, secretName });
+        }
+      }
+    }
     podTemplates.push({
       urn: r.urn,
       logicalName: r.name,
@@ -363,15 +387,8 @@ export function buildModel(
           .map((e) => str(obj(obj(e).configMapRef).name))
           .filter((n): n is string => n !== undefined),
       ),
-      ...(zcVault !== undefined && zcSecret !== undefined && zcExpected !== undefined
-        ? {
-            verifier: {
-              principal: envValue("ZC_PRINCIPAL") ?? "",
-              expected: zcExpected,
-              vaultUrl: zcVault,
-              secretName: zcSecret,
-            },
-          }
+      ...(verifierChecks.length > 0
+        ? { verifier: { principal: envValue("ZC_PRINCIPAL") ?? "", checks: verifierChecks } }
         : {}),
     });
   }

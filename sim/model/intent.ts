@@ -439,7 +439,12 @@ export function inferredIntent(model: DeploymentModel): IntentRule[] {
     const texts = [
       { text: vm.bootText, from: `customData/userData of VM ${vm.name}` },
       ...model.runCommands
-        .filter((c) => eqi(c.vmName, vm.name) && c.parameters.ZC_PRINCIPALS === undefined)
+        .filter(
+          (c) =>
+            eqi(c.vmName, vm.name) &&
+            c.parameters.ZC_PRINCIPALS === undefined &&
+            c.parameters.ZC_CHECKS === undefined,
+        )
         .map((c) => ({ text: c.script, from: `run command ${c.name} of VM ${vm.name}` })),
     ];
     for (const t of texts) {
@@ -513,51 +518,74 @@ export function verifierIntent(model: DeploymentModel): {
     return { vault, secret };
   };
   for (const pod of model.podTemplates) {
-    const v = pod.verifier;
-    if (v === undefined || (v.expected !== "allow" && v.expected !== "deny")) {
-      continue;
-    }
     const name = `verification ${podLabel(pod)}`;
-    const t = target(name, v.vaultUrl, v.secretName);
-    if (t !== undefined) {
-      rules.push({
-        expected: v.expected,
-        source: "verifier",
-        from: name,
-        ...t,
-        matches: samePod(pod),
-      });
+    for (const v of pod.verifier?.checks ?? []) {
+      if (v.expected !== "allow" && v.expected !== "deny") {
+        continue;
+      }
+      const t = target(name, v.vaultUrl, v.secretName);
+      if (t !== undefined) {
+        rules.push({
+          expected: v.expected,
+          source: "verifier",
+          from: name,
+          ...t,
+          matches: samePod(pod),
+        });
+      }
     }
   }
   for (const rc of model.runCommands) {
     const p = rc.parameters;
-    if (
-      p.ZC_PRINCIPALS === undefined ||
-      p.ZC_VAULT_URL === undefined ||
-      p.ZC_SECRET_NAME === undefined
-    ) {
-      continue;
-    }
     const name = `verification run command ${rc.name} on VM ${rc.vmName}`;
-    const t = target(name, p.ZC_VAULT_URL, p.ZC_SECRET_NAME);
-    if (t === undefined) {
-      continue;
+    // ZC_CHECKS: principal|clientId|vaultUrl|secretName|sha256|expected per check, `;`-joined;
+    // the older form: ZC_PRINCIPALS label|clientId|expected with one ZC_VAULT_URL/ZC_SECRET_NAME.
+    const checks: {
+      label: string;
+      clientId: string;
+      vaultUrl: string;
+      secretName: string;
+      expected: string;
+    }[] = [];
+    for (const entry of (p.ZC_CHECKS ?? "").split(";").filter((x) => x.length > 0)) {
+      const [label = "", clientId = "", vaultUrl = "", secretName = "", , expected = ""] =
+        entry.split("|");
+      checks.push({ label, clientId, vaultUrl, secretName, expected });
     }
-    for (const entry of p.ZC_PRINCIPALS.split(";").filter((x) => x.length > 0)) {
-      const [label = "", clientId = "", expected = ""] = entry.split("|");
-      if (expected !== "allow" && expected !== "deny") {
+    if (
+      p.ZC_PRINCIPALS !== undefined &&
+      p.ZC_VAULT_URL !== undefined &&
+      p.ZC_SECRET_NAME !== undefined
+    ) {
+      for (const entry of p.ZC_PRINCIPALS.split(";").filter((x) => x.length > 0)) {
+        const [label = "", clientId = "", expected = ""] = entry.split("|");
+        checks.push({
+          label,
+          clientId,
+          vaultUrl: p.ZC_VAULT_URL,
+          secretName: p.ZC_SECRET_NAME,
+          expected,
+        });
+      }
+    }
+    for (const c of checks) {
+      if (c.expected !== "allow" && c.expected !== "deny") {
+        continue;
+      }
+      const t = target(name, c.vaultUrl, c.secretName);
+      if (t === undefined) {
         continue;
       }
       const matches = (s: IntentSubject): boolean =>
         s.via === "vm" &&
         eqi(s.vmName, rc.vmName) &&
-        (clientId === ""
+        (c.clientId === ""
           ? s.identityKind === "system" || s.identityClientId === undefined
-          : eqi(s.identityClientId, clientId));
+          : eqi(s.identityClientId, c.clientId));
       rules.push({
-        expected,
+        expected: c.expected,
         source: "verifier",
-        from: `${name} (principal ${label})`,
+        from: `${name} (principal ${c.label})`,
         ...t,
         matches,
       });

@@ -138,9 +138,12 @@ export interface PodTemplateModel {
    */
   readonly verifier?: {
     readonly principal: string;
-    readonly expected: string;
-    readonly vaultUrl: string;
-    readonly secretName: string;
+    /** Each check: ZC_EXPECTED/ZC_VAULT_URL/ZC_SECRET_NAME, or each entry of ZC_CHECKS (JSON). */
+    readonly checks: readonly {
+      readonly expected: string;
+      readonly vaultUrl: string;
+      readonly secretName: string;
+    }[];
   };
 }
 export interface EnvVarModel {

@@ -415,3 +415,27 @@ describe("ARM helpers", () => {
     expect(scopeCovers(scope, id)).toBe(covers);
   });
 });
+
+describe("the deployed verifiers' parameters", () => {
+  it("reads a VM verifier's ZC_CHECKS (many checks per run command) and pins each expectation", () => {
+    const rc = f.res("azure-native:compute:VirtualMachineRunCommandByVirtualMachine", "verify", {
+      resourceGroupName: "rg1",
+      vmName: "vm1",
+      runCommandName: "verify",
+      source: { script: "#!/bin/sh" },
+      parameters: [
+        { name: "ZC_CHECKS", value: "vm||https://kv1.vault.azure.net/|canary|00|deny" },
+        { name: "ZC_TIMEOUT_SECONDS", value: "60" },
+      ],
+    });
+    const plan = principalsToVerify(buildModel([...f.healthy(), rc]), { tenantId: f.TENANT });
+    const vmT = plan.targets.find((t) => t.key === "vm:vm1:system→kv1/canary")!;
+    // The grant says allow (derived); the verifier that will run says deny: pulumi up would fail.
+    expect([vmT.expected, vmT.expectedSource, vmT.verifierExpected, vmT.verifierName]).toEqual([
+      "deny",
+      "verifier",
+      "deny",
+      "verification run command verify on VM vm1 (principal vm)",
+    ]);
+  });
+});
