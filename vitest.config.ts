@@ -26,6 +26,7 @@ const UNIT_DIRS = [
   "config",
   "infra",
   "policies",
+  "regressions",
   "rules",
   "sim",
   "sim-cloud",

@@ -1,9 +1,13 @@
 /**
- * `npm run bench` — zerocred's benchmarks. Never part of the tests. Prints a table and writes
- * bench/results.json. Medians over several runs; ratios are measured within the same run.
+ * `npm run bench` — zerocred's benchmarks. Never part of the tests. Prints a table, each figure
+ * beside its goal (✓ / ✗), and writes bench/results.json. Medians over several runs (wall and,
+ * for `npm start`, CPU time — read CPU when the machine is shared); ratios are measured within the
+ * same run. The default stays under 2 minutes on 2 cores.
  *
- *   npm run bench                 everything
- *   npm run bench -- --quick      fewer repetitions, no unit-suite or tsc runs
+ *   npm run bench                 the default set (≤ 2 min)
+ *   npm run bench -- --quick      fewer repetitions
+ *   npm run bench -- --full       adds propagation delay 20 s and the whole-project tsc
+ *   npm run bench -- --suite      adds one timed `npm test` (the whole suite, minutes of CPU)
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -20,9 +24,13 @@ import { benchCiChain } from "./ci-chain";
 
 const ROOT = path.resolve(__dirname, "..");
 const quick = process.argv.includes("--quick");
+const full = process.argv.includes("--full");
+const suite = process.argv.includes("--suite");
 const REPS = quick ? 2 : 5;
+const benchStarted = performance.now();
 
-type Row = { metric: string; value: string; detail?: string };
+/** A figure; `goal` and `ok` when the project has set one for it. */
+type Row = { metric: string; value: string; goal?: string; ok?: boolean; detail?: string };
 const rows: Row[] = [];
 const results: Record<string, unknown> = {
   machine: {
@@ -75,51 +83,54 @@ function scaledConfig(n: number, identities: number): Record<string, unknown> {
   };
 }
 
-async function benchStartPhases(): Promise<void> {
-  const phases: Record<string, number[]> = {
-    evaluate: [],
-    secondRun: [],
-    emulators: [],
-    verifiers: [],
-    total: [],
-  };
-  for (let i = 0; i < REPS; i++) {
-    const r = await simulate({ config: devConfig(), stack: "dev" });
-    if (r.exitCode !== 0) {
-      throw new Error(`the dev stack simulation failed (exit ${r.exitCode})`);
-    }
-    for (const k of Object.keys(phases)) {
-      phases[k]!.push(r.phasesMs[k as keyof typeof r.phasesMs]);
-    }
-  }
-  const med = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, median(v)]));
-  results.startPhasesMs = { median: med, runs: phases };
-  rows.push({
-    metric: "npm start (dev stack), in-process total",
-    value: ms(med.total!),
-    detail: `program ${ms(med.evaluate!)}, second run ${ms(med.secondRun!)}, emulators ${ms(med.emulators!)}, verifiers ${ms(med.verifiers!)}`,
+/** One `npm start` as a user runs it (sim/start.cjs), with its phases and CPU time. */
+function startOnce(): { wallMs: number; cpuMs: number; phases: Record<string, number> } {
+  const t = performance.now();
+  const p = spawnSync(process.execPath, [path.join(ROOT, "sim", "start.cjs"), "--json"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 64 * 2 ** 20,
+    env: { ...process.env, NO_COLOR: "1", ZEROCRED_STARTUP_TIMING: "1" },
   });
-
-  // The command a user types, process start included.
-  // Exactly what `npm start` runs (npm's own start-up, ~0.3 s, is not counted).
-  const wall: number[] = [];
-  for (let i = 0; i < REPS; i++) {
-    const t = performance.now();
-    const p = spawnSync(process.execPath, [path.join(ROOT, "sim", "start.cjs")], {
-      cwd: ROOT,
-      encoding: "utf8",
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    wall.push(performance.now() - t);
-    if (p.status !== 0) {
-      throw new Error(`npm start exited ${p.status}: ${p.stderr}`);
-    }
+  const wallMs = performance.now() - t;
+  let report: { phasesMs?: Record<string, number> };
+  try {
+    report = JSON.parse(p.stdout) as typeof report;
+  } catch {
+    throw new Error(`npm start --json exited ${p.status} without a report: ${p.stderr}`);
   }
+  const loaded = /startup: zerocred code loaded (\d+) ms/.exec(p.stderr);
+  const began = /launcher began at (\d+) ms/.exec(p.stderr);
+  const cpu = /CPU (\d+) ms/.exec(p.stderr);
+  return {
+    wallMs,
+    cpuMs: cpu ? Number(cpu[1]) : NaN,
+    phases: {
+      nodeStart: began ? Number(began[1]) : NaN,
+      loadCode: loaded ? Number(loaded[1]) : NaN,
+      ...report.phasesMs,
+    },
+  };
+}
+
+async function benchStartPhases(): Promise<void> {
+  startOnce(); // a fresh clone's first run fills the compile cache; the figure is the steady state
+  const runs = Array.from({ length: REPS }, () => startOnce());
+  const wall = runs.map((r) => r.wallMs);
+  const cpu = runs.map((r) => r.cpuMs);
+  const phaseNames = Object.keys(runs[0]!.phases);
+  const phases = Object.fromEntries(
+    phaseNames.map((k) => [k, median(runs.map((r) => r.phases[k] ?? NaN))]),
+  );
   results.startWallMs = { median: median(wall), runs: wall };
+  results.startCpuMs = { median: median(cpu), runs: cpu };
+  results.startPhasesMs = { median: phases, runs: runs.map((r) => r.phases) };
   rows.push({
     metric: "npm start (dev stack), wall clock incl. process start",
     value: ms(median(wall)),
-    detail: "goal ≤ 3 s",
+    goal: "≤ 3000 ms",
+    ok: median(wall) <= 3000,
+    detail: `CPU ${ms(median(cpu))}; node ${ms(phases.nodeStart!)}, code ${ms(phases.loadCode!)}, program ${ms(phases.evaluate!)}, second run ${ms(phases.secondRun!)} ∥ emulators ${ms(phases.emulators!)} + verifiers ${ms(phases.verifiers!)}; simulation total ${ms(phases.total!)}`,
   });
 }
 
@@ -134,12 +145,12 @@ async function benchScale(): Promise<void> {
     const totals: number[] = [];
     let resources = 0;
     let verifications = 0;
-    const reps = n === 100 ? Math.min(REPS, 3) : REPS;
+    let mismatches = 0;
+    const reps = n === 100 ? (full ? 3 : 2) : 1;
     for (let i = 0; i < reps; i++) {
       const r = await simulate({ config: scaledConfig(n, k), stack: "dev" });
-      if (r.exitCode !== 0) {
-        throw new Error(`the ${n}-workload simulation failed (exit ${r.exitCode})`);
-      }
+      // A wrong verdict is reported beside the time (a benchmark does not stop on it).
+      mismatches = Math.max(mismatches, r.access.filter((a) => a.ok === false).length);
       evalTimes.push(r.phasesMs.evaluate);
       totals.push(r.phasesMs.total);
       resources = r.plan.total;
@@ -149,13 +160,15 @@ async function benchScale(): Promise<void> {
       identities: k,
       resources,
       verifications,
+      mismatches,
       evaluateMs: median(evalTimes),
       totalMs: median(totals),
     };
     rows.push({
-      metric: `${n} workload(s) over ${k} identit${k === 1 ? "y" : "ies"}`,
-      value: `${ms(median(evalTimes))} program`,
-      detail: `${resources} resources, ${verifications} verifications, full simulation ${ms(median(totals))}${n === 100 ? " (goal ≤ 10 s)" : ""}`,
+      metric: `${n} workload(s) over ${k} identit${k === 1 ? "y" : "ies"}, full simulation`,
+      value: ms(median(totals)),
+      ...(n === 100 ? { goal: "≤ 5000 ms", ok: median(totals) <= 5000 && mismatches === 0 } : {}),
+      detail: `${resources} resources, ${verifications} verifications${mismatches > 0 ? `, ${mismatches} MISMATCHED` : ", all as expected"}; program ${ms(median(evalTimes))}`,
     });
   }
   results.scale = scale;
@@ -173,7 +186,7 @@ async function benchPropagation(): Promise<void> {
   });
   const world = toEmulatorWorld(model, evaluation.cloud.tenantId);
   const out: Record<string, unknown> = {};
-  for (const delayS of [0, 5, 20]) {
+  for (const delayS of full ? [0, 5, 20] : [0, 5]) {
     const emulators = await startEmulators(world, { propagationDelayMs: delayS * 1000 });
     const t = performance.now();
     const outcomes = await runVerifiers(world, plan.targets, emulators, {
@@ -209,10 +222,13 @@ async function benchPropagation(): Promise<void> {
       requestsPerPrincipal: totalRequests / outcomes.length,
       perPrincipal,
     };
+    const perPrincipalRequests = totalRequests / outcomes.length;
     rows.push({
       metric: `time-to-verified, propagation delay D = ${delayS} s`,
       value: s1(maxElapsed),
-      detail: `${ok ? "all as expected" : "MISMATCH"}; (t−D)/D = ${delayS === 0 ? "n/a" : ((maxElapsed / 1000 - delayS) / delayS).toFixed(2)}; ${(totalRequests / outcomes.length).toFixed(1)} requests/principal (goal ≤ D + 15 s, ≤ 30 requests)`,
+      goal: `≤ ${delayS + 15} s, ≤ 30 req.`,
+      ok: ok && maxElapsed <= (delayS + 15) * 1000 && perPrincipalRequests <= 30,
+      detail: `${ok ? "all as expected" : "MISMATCH"}; (t−D)/D = ${delayS === 0 ? "n/a" : ((maxElapsed / 1000 - delayS) / delayS).toFixed(2)}; ${perPrincipalRequests.toFixed(1)} requests/principal`,
     });
   }
   results.propagation = out;
@@ -241,7 +257,7 @@ async function benchPropagation(): Promise<void> {
 function benchTsc(): void {
   const times: number[] = [];
   const mems: number[] = [];
-  for (let i = 0; i < Math.min(REPS, 3); i++) {
+  for (let i = 0; i < 1; i++) {
     const p = spawnSync(
       process.execPath,
       [
@@ -275,7 +291,7 @@ function benchImports(): void {
   const probe = (code: string) => {
     const t: number[] = [];
     const rss: number[] = [];
-    for (let i = 0; i < REPS; i++) {
+    for (let i = 0; i < Math.min(REPS, 3); i++) {
       const p = spawnSync(
         process.execPath,
         [
@@ -314,10 +330,17 @@ function benchImports(): void {
 }
 
 function benchUnitSuite(): void {
+  const report = path.join(os.tmpdir(), `zerocred-bench-vitest-${process.pid}.json`);
   const t = performance.now();
   const p = spawnSync(
     process.execPath,
-    [path.join(ROOT, "node_modules/vitest/vitest.mjs"), "run"],
+    [
+      path.join(ROOT, "node_modules/vitest/vitest.mjs"),
+      "run",
+      "--reporter=dot",
+      "--reporter=json",
+      `--outputFile=${report}`,
+    ],
     {
       cwd: ROOT,
       encoding: "utf8",
@@ -326,12 +349,20 @@ function benchUnitSuite(): void {
     },
   );
   const wall = performance.now() - t;
-  const m = /Tests\s+(\d+) passed/.exec(p.stdout);
-  results.unitSuite = { wallMs: wall, passed: m ? Number(m[1]) : null, exit: p.status };
+  let counts = { numPassedTests: NaN, numFailedTests: NaN, numTotalTests: NaN };
+  try {
+    counts = JSON.parse(fs.readFileSync(report, "utf8")) as typeof counts;
+    fs.rmSync(report, { force: true });
+  } catch {
+    // no report: the counts stay unknown and the row says so
+  }
+  results.unitSuite = { wallMs: wall, ...counts, exit: p.status };
   rows.push({
     metric: "npm test (whole suite, once)",
     value: s1(wall),
-    detail: `${m ? m[1] : "?"} tests passed, exit ${p.status}`,
+    goal: "≤ 60.0 s",
+    ok: wall <= 60_000 && p.status === 0,
+    detail: `${counts.numPassedTests} passed, ${counts.numFailedTests} failed of ${counts.numTotalTests}, exit ${p.status}`,
   });
 }
 
@@ -339,24 +370,42 @@ async function main(): Promise<void> {
   await benchStartPhases();
   await benchScale();
   await benchPropagation();
-  const ci = await benchCiChain(ROOT, REPS);
+  const ci = await benchCiChain(ROOT, Math.min(REPS, 3));
   results.ciChainMs = { runs: ci.runsMs, cpu: ci.cpuMs, perWorkflow: ci.perWorkflowMs };
   rows.push({ metric: ci.metric, value: ci.value, detail: ci.detail });
   benchImports();
-  if (!quick) {
+  if (full) {
     benchTsc();
+  }
+  const benchMs = performance.now() - benchStarted;
+  if (!full && !suite) {
+    rows.push({
+      metric: "npm run bench itself (default set)",
+      value: s1(benchMs),
+      goal: "≤ 120.0 s",
+      ok: benchMs <= 120_000,
+    });
+  }
+  if (suite) {
     benchUnitSuite();
   }
   const width = Math.max(...rows.map((r) => r.metric.length));
   const vwidth = Math.max(...rows.map((r) => r.value.length));
+  const gwidth = Math.max(...rows.map((r) => (r.goal ?? "").length));
   process.stdout.write(
-    `zerocred benchmarks (${os.cpus().length} cores, Node ${process.version}, medians of ${REPS})\n\n`,
+    `zerocred benchmarks (${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}, Node ${process.version}, medians of ${REPS})\n\n`,
+  );
+  process.stdout.write(
+    `${"figure".padEnd(width)}  ${"value".padStart(vwidth)}  ${"goal".padEnd(gwidth)}     detail\n`,
   );
   for (const r of rows) {
+    const mark = r.ok === undefined ? "  " : r.ok ? "✓ " : "✗ ";
     process.stdout.write(
-      `${r.metric.padEnd(width)}  ${r.value.padStart(vwidth)}  ${r.detail ?? ""}\n`,
+      `${r.metric.padEnd(width)}  ${r.value.padStart(vwidth)}  ${(r.goal ?? "").padEnd(gwidth)}  ${mark} ${r.detail ?? ""}\n`,
     );
   }
+  results.figures = rows;
+  results.loadAverage = os.loadavg();
   const file = path.join(ROOT, "bench", "results.json");
   fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`\nwritten: ${path.relative(process.cwd(), file)}\n`);
