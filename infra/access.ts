@@ -30,6 +30,9 @@ export interface AccessExpectation {
   readonly identity: string;
   /** The workload name (when `via` is `workload`). */
   readonly workload?: string;
+  /** The workload's namespace and service account (when `via` is `workload`): the exact principal. */
+  readonly namespace?: string;
+  readonly serviceAccount?: string;
   /** The secret read: always the canary. */
   readonly secret: string;
   readonly expected: "allow" | "deny";
@@ -71,14 +74,20 @@ function row(
   principal: string,
   via: AccessExpectation["via"],
   identity: string,
-  workload?: string,
+  workload?: { name: string; namespace: string; serviceAccount: string },
 ): AccessExpectation {
   const grantedBy = grantFor(spec.grants, identity);
   return {
     principal,
     via,
     identity,
-    ...(workload !== undefined ? { workload } : {}),
+    ...(workload !== undefined
+      ? {
+          workload: workload.name,
+          namespace: workload.namespace,
+          serviceAccount: workload.serviceAccount,
+        }
+      : {}),
     secret: CANARY_SECRET_NAME,
     expected: grantedBy !== undefined ? "allow" : "deny",
     ...(grantedBy !== undefined ? { grantedBy } : {}),
@@ -93,8 +102,6 @@ export function expectedAccessMatrix(spec: StackSpec): AccessExpectation[] {
   return [
     row(spec, VM_PRINCIPAL, "vm", VM_PRINCIPAL),
     ...spec.vm.identities.map((id) => row(spec, vmIdentityPrincipal(id), "vm", id)),
-    ...spec.workloads.map((w) =>
-      row(spec, workloadPrincipal(w.name), "workload", w.identity, w.name),
-    ),
+    ...spec.workloads.map((w) => row(spec, workloadPrincipal(w.name), "workload", w.identity, w)),
   ];
 }

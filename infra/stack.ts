@@ -14,9 +14,11 @@ import {
   RoleAssignment,
   UserAssignedIdentity,
   WorkloadIdentity,
+  federatedCredentialName,
   serviceAccountSubject,
   vaultName,
 } from "../components";
+import { federatedCredentialChainOrder } from "../components/rules/workloadIdentity";
 import { PodVerification } from "../components/verification/podVerification";
 import { VmVerification } from "../components/verification/vmVerification";
 import {
@@ -215,9 +217,17 @@ export function buildStack(spec: StackSpec, stack: string = pulumi.getStack()): 
     grants.filter((g) => g.spec.principal === principal).map((g) => g.assignment);
 
   // Kubernetes: each workload's service account and federated credential; a namespace is created
-  // once per cluster and shared by every workload in it.
+  // once per cluster and shared by every workload in it. An identity chains its credentials in the
+  // order they are added, so the workloads are built in the credentials' chain order (by credential
+  // name): reordering workloads in config then changes no dependency.
   const workloads = new Map<string, WorkloadIdentity>();
-  for (const w of spec.workloads) {
+  const inChainOrder = federatedCredentialChainOrder(
+    spec.workloads.map((w) => ({
+      name: federatedCredentialName(w.namespace, w.serviceAccount),
+      w,
+    })),
+  ).map((c) => c.w);
+  for (const w of inChainOrder) {
     workloads.set(
       w.name,
       new WorkloadIdentity(`wl-${w.name}`, {

@@ -19,7 +19,9 @@ import {
   parseStackConfig,
   readStackConfigFile,
 } from "../infra/config";
-import { ProgramError } from "./program";
+import { parse as parseYaml } from "yaml";
+import { IntentError } from "./model/intent";
+import { DEFAULT_TIMEOUT_MS, ProgramError } from "./program";
 import { accessSvg } from "./svg";
 import { simulate, formatReport, type SimulationReport } from "./simulate";
 import { ciOptions, runCiCli } from "./deployer/cli";
@@ -35,6 +37,14 @@ export interface CliOptions {
   skipVerification: boolean;
   skipPolicies: boolean;
   propagationDelaySeconds: number;
+  /** Settle timeout for the program, in seconds. */
+  timeoutSeconds: number;
+  /** `org/project/stack` → JSON file with that stack's outputs. */
+  stackOutputs: Record<string, string>;
+  /** invoke token → JSON file with its result. */
+  invokeResults: Record<string, string>;
+  /** Mandatory policy violations fail the run (default: only for zerocred's own stack). */
+  enforcePolicy?: boolean;
   /** `--ci <workflow>`: simulate the deployer's chain for that workflow only (sim/deployer). */
   ci?: string;
   /** `--bootstrap-config <file>`: the bootstrap stack file the CI chain evaluates. */
@@ -46,7 +56,9 @@ export interface CliOptions {
 const ROOT = path.resolve(__dirname, "..");
 
 export const USAGE = `Usage: npm start -- [--stack <name>] [--config <file>] [--program <module.ts>] [--json]
-                      [--svg <file>] [--no-verify] [--no-policy] [--propagation-delay <seconds>]
+                      [--svg <file>] [--no-verify] [--no-policy] [--enforce-policy]
+                      [--propagation-delay <seconds>] [--timeout <seconds>]
+                      [--stack-outputs <org/project/stack>=<file.json>] [--invoke-result <token>=<file.json>]
                       [--ci <workflow>] [--bootstrap-config <file>] [--no-ci]
 
   --stack <name>              simulate Pulumi.<name>.yaml (default: dev)
@@ -56,11 +68,20 @@ export const USAGE = `Usage: npm start -- [--stack <name>] [--config <file>] [--
   --svg <file>                also write the access graph (who can read what) as an SVG file
   --no-verify                 skip the emulators and verifiers (plan, matrix and diagnosis only)
   --no-policy                 do not evaluate the policy pack (identity chain only)
+  --enforce-policy            mandatory policy violations fail the run (exit 1); the default for
+                              zerocred's own stack, off for --program (the pack is zerocred's opinion)
+  --timeout <s>               fail (exit 2) when the program has not settled after <s> seconds (default: 60)
+  --stack-outputs <ref>=<f>   the outputs a StackReference <ref> reads (JSON of \`pulumi stack output --json\`)
+  --invoke-result <tok>=<f>   the result of an invoke reading a resource outside the program (JSON)
   --propagation-delay <s>     RBAC propagation delay the vault emulator applies (default: 0)
   --ci <workflow>             simulate the deployer's chain of one workflow (main, pr, a path): OIDC
                               subject, federated credential, ARM rights, kubelogin, AKS RBAC, policy pack
   --bootstrap-config <file>   bootstrap stack file for the CI chain (default: bootstrap/Pulumi.example.yaml)
   --no-ci                     leave the CI chain of .github/workflows out of the normal report
+
+Exit codes: 0 every principal gets exactly the intended access; 1 an access mismatch, an error
+diagnosis, a failed idempotency check, a failing CI chain or (when enforced) a mandatory policy;
+2 invalid arguments or config, or a program that fails to run or settle; 3 a defect in zerocred itself.
 `;
 
 export class UsageError extends Error {}
@@ -73,6 +94,23 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     skipVerification: false,
     skipPolicies: false,
     propagationDelaySeconds: 0,
+    timeoutSeconds: DEFAULT_TIMEOUT_MS / 1000,
+    stackOutputs: {},
+    invokeResults: {},
+  };
+  const pair = (i: number, flag: string): [string, string] => {
+    const raw = value(i, flag);
+    const at = raw.lastIndexOf("=");
+    if (at <= 0 || at === raw.length - 1) {
+      throw new UsageError(
+        `${flag} ${JSON.stringify(raw)} is not <name>=<file.json>, e.g. ${flag} ${
+          flag === "--stack-outputs"
+            ? "acme/platform/prod=./platform-prod.json"
+            : "azure-native:keyvault:getVault=./vault.json"
+        }.`,
+      );
+    }
+    return [raw.slice(0, at), raw.slice(at + 1)];
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -110,6 +148,30 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case "--no-policy":
         opts.skipPolicies = true;
         break;
+      case "--enforce-policy":
+        opts.enforcePolicy = true;
+        break;
+      case "--timeout": {
+        const raw = value(i++, arg);
+        const n = Number(raw);
+        if (!Number.isFinite(n) || n <= 0 || n > 3600) {
+          throw new UsageError(
+            `--timeout ${JSON.stringify(raw)} is not a number of seconds from 1 to 3600.`,
+          );
+        }
+        opts.timeoutSeconds = n;
+        break;
+      }
+      case "--stack-outputs": {
+        const [k, f] = pair(i++, arg);
+        opts.stackOutputs[k] = f;
+        break;
+      }
+      case "--invoke-result": {
+        const [k, f] = pair(i++, arg);
+        opts.invokeResults[k] = f;
+        break;
+      }
       case "--propagation-delay": {
         const raw = value(i++, arg);
         const n = Number(raw);
@@ -141,16 +203,24 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   return opts;
 }
 
-/** Where the config comes from: --config, else Pulumi.<stack>.yaml (absent is fine with --program). */
+/**
+ * Where the config comes from: --config; for --program, the program's own Pulumi.<stack>.yaml
+ * beside it (or none — zerocred's own stack files never apply to someone else's program); else
+ * zerocred's Pulumi.<stack>.yaml.
+ */
 export function resolveConfigFile(opts: CliOptions, cwd = process.cwd()): string | undefined {
   if (opts.configFile) {
     return path.resolve(cwd, opts.configFile);
   }
+  if (opts.program) {
+    const beside = path.join(
+      path.dirname(path.resolve(cwd, opts.program)),
+      `Pulumi.${opts.stack}.yaml`,
+    );
+    return fs.existsSync(beside) ? beside : undefined;
+  }
   const file = path.join(ROOT, `Pulumi.${opts.stack}.yaml`);
   if (!fs.existsSync(file)) {
-    if (opts.program) {
-      return undefined;
-    }
     const stacks = fs
       .readdirSync(ROOT)
       .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
@@ -161,6 +231,47 @@ export function resolveConfigFile(opts: CliOptions, cwd = process.cwd()): string
     );
   }
   return file;
+}
+
+/** The project name of a program: `name:` of the Pulumi.yaml beside it, else undefined. */
+export function projectNameOf(program: string): string | undefined {
+  const file = path.join(path.dirname(program), "Pulumi.yaml");
+  if (!fs.existsSync(file)) {
+    return undefined;
+  }
+  try {
+    const doc = parseYaml(fs.readFileSync(file, "utf8")) as { name?: unknown } | null;
+    return typeof doc?.name === "string" && doc.name.length > 0 ? doc.name : undefined;
+  } catch {
+    throw new UsageError(
+      `${file} is not valid YAML: fix it (Pulumi reads the project name from it).`,
+    );
+  }
+}
+
+/** Reads `name=file.json` pairs into objects; bad files are one-line usage errors. */
+function readJsonFiles(
+  flag: string,
+  pairs: Record<string, string>,
+  cwd: string,
+): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [name, file] of Object.entries(pairs)) {
+    const resolved = path.resolve(cwd, file);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(fs.readFileSync(resolved, "utf8"));
+    } catch (err) {
+      throw new UsageError(
+        `${flag} ${name}=${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : `not JSON (${(err as Error).message.split("\n")[0]})`}.`,
+      );
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      throw new UsageError(`${flag} ${name}=${file}: expected a JSON object of outputs.`);
+    }
+    out[name] = parsed as Record<string, unknown>;
+  }
+  return out;
 }
 
 export interface CliResult {
@@ -197,7 +308,9 @@ export async function runCli(
       // zerocred's own program: validate the config up front (all problems at once).
       parseStackConfig(config, { stack: opts.stack });
     }
-    const svgFile = opts.svgFile ? path.resolve(io.cwd ?? process.cwd(), opts.svgFile) : undefined;
+    const cwd = io.cwd ?? process.cwd();
+    const project = program ? projectNameOf(program) : undefined;
+    const svgFile = opts.svgFile ? path.resolve(cwd, opts.svgFile) : undefined;
     if (svgFile && !fs.existsSync(path.dirname(svgFile))) {
       throw new UsageError(
         `--svg ${opts.svgFile}: the directory ${path.dirname(svgFile)} does not exist. Create it or choose another path.`,
@@ -208,6 +321,16 @@ export async function runCli(
       stack: opts.stack,
       program,
       configFile,
+      ...(project !== undefined ? { project } : {}),
+      configSource: configFile
+        ? opts.configFile
+          ? `--config ${opts.configFile}`
+          : path.relative(cwd, configFile) || configFile
+        : `none (no Pulumi.${opts.stack}.yaml beside the program)`,
+      timeoutMs: opts.timeoutSeconds * 1000,
+      stackOutputs: readJsonFiles("--stack-outputs", opts.stackOutputs, cwd),
+      invokeResults: readJsonFiles("--invoke-result", opts.invokeResults, cwd),
+      enforcePolicies: opts.enforcePolicy ?? program === undefined,
       verify: !opts.skipVerification,
       policies: !opts.skipPolicies,
       propagationDelayMs: opts.propagationDelaySeconds * 1000,
@@ -230,6 +353,9 @@ export async function runCli(
         stderr: `Invalid configuration:\n${formatConfigIssues(err.issues)}\n`,
       };
     }
+    if (err instanceof IntentError) {
+      return { code: 2, stdout: "", stderr: `${err.message}\n` };
+    }
     if (err instanceof UsageError) {
       return { code: 2, stdout: "", stderr: `${err.message}\n` };
     }
@@ -242,20 +368,28 @@ export async function runCli(
           stderr: `Invalid configuration:\n${formatConfigIssues(cause.issues)}\n`,
         };
       }
-      return { code: 2, stdout: "", stderr: `The program failed to run: ${err.message}\n` };
+      return {
+        code: 2,
+        stdout: "",
+        stderr: `The program failed to run: ${err.message.replace(/\s*\n\s*/g, " ")}\n`,
+      };
     }
     throw err;
   }
 }
 
 async function main(): Promise<void> {
+  // The program's own output is captured while it runs; progress must not be.
+  const write = process.stderr.write.bind(process.stderr);
   const progress = (line: string) => {
     if (process.stderr.isTTY) {
-      process.stderr.write(`\r\x1b[2K${line}`);
+      write(`\r\x1b[2K${line}`);
     } else {
-      process.stderr.write(`${line}\n`);
+      write(`${line}\n`);
     }
   };
+  // A failed program rejects several outputs; the first is the report, the rest are noise.
+  process.on("unhandledRejection", () => undefined);
   const result = await runCli(process.argv.slice(2), { progress });
   if (process.stderr.isTTY) {
     process.stderr.write("\r\x1b[2K");

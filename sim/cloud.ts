@@ -13,6 +13,7 @@
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { v5 as uuidv5 } from "uuid";
+import { PULUMI_SECRET_SIG, PULUMI_SECRET_SIG_KEY } from "./model/recorded";
 
 export const SIM_TENANT_ID = "8c3f1a52-7d4e-4b0a-9f6e-2d1c5b7a9e30";
 export const SIM_SUBSCRIPTION_ID = "3b9d2e71-5a4c-4f86-b1d0-7e2a6c9f4d18";
@@ -25,9 +26,9 @@ export const SIM_DEFAULT_KUBERNETES_VERSION = "1.33.5";
 /** Namespace for the simulated cloud's deterministic GUIDs (not used by the library). */
 const SIM_NAMESPACE = "6f1d3c5e-8a2b-4c7d-9e1f-0a3b5c7d9e2f";
 
-/** The Pulumi secret signature inside serialized property structs. */
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
+/** The Pulumi secret signature inside serialized property structs (defined once, in the model). */
+const SECRET_SIG = PULUMI_SECRET_SIG;
+const SPECIAL_SIG_KEY = PULUMI_SECRET_SIG_KEY;
 
 export interface RecordedOptions {
   readonly deleteBeforeReplace?: boolean;
@@ -93,6 +94,20 @@ export interface SimulatedCloudOptions {
   readonly unknownComputedOutputs?: boolean;
   /** Supplies a run command's instance view (the simulation runs the real VM verifier). */
   readonly runCommandView?: (command: RecordedResource) => RunCommandInstanceView | undefined;
+  /** Results for invokes that read resources outside the program (`--invoke-result token=file`). */
+  readonly invokeResults?: Readonly<Record<string, Record<string, unknown>>>;
+  /** Outputs of other stacks (`--stack-outputs org/project/stack=file`), by stack name. */
+  readonly stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
+}
+
+/**
+ * Something the program asks of the cloud that the simulation cannot answer truthfully (an invoke
+ * reading a resource outside the program, a StackReference without supplied outputs): the run
+ * is refused with this message (exit 2) instead of guessing.
+ */
+export interface Refusal {
+  readonly what: string;
+  readonly message: string;
 }
 
 interface PendingRegistration {
@@ -140,6 +155,8 @@ export class SimulatedCloud implements pulumi.runtime.Mocks {
   readonly deployerObjectId: string;
   readonly resources: RecordedResource[] = [];
   readonly invokes: RecordedInvoke[] = [];
+  /** What the simulation refused to answer (see Refusal); the first one fails the run. */
+  readonly refusals: Refusal[] = [];
   private pending: PendingRegistration | undefined;
   private preview = false;
   private readonly options: SimulatedCloudOptions;
@@ -260,12 +277,85 @@ export class SimulatedCloud implements pulumi.runtime.Mocks {
         return this.runCommand(inputs);
       case "azure-native:resources:getResourceGroup":
         return this.resourceGroup(inputs);
-      default:
-        throw new Error(
-          `SimulatedCloud: invoke ${args.token} is not simulated. Add it to sim/cloud.ts ` +
-            `(call()) with the response Azure would give.`,
+      default: {
+        const declared = this.declaredReadResult(args.token, inputs);
+        if (declared !== undefined) {
+          return declared;
+        }
+        const supplied = this.options.invokeResults?.[args.token];
+        if (supplied !== undefined) {
+          return supplied;
+        }
+        return this.refuse(
+          `invoke ${args.token}`,
+          `the program calls ${args.token}(${JSON.stringify(inputs)}), which reads a resource the program does not declare: ` +
+            `declare that resource in the program, or supply its result with --invoke-result ${args.token}=<file.json>`,
         );
+      }
     }
+  }
+
+  private refuse(what: string, message: string): never {
+    this.refusals.push({ what, message });
+    // The SDK turns a mock error into `new Error(err.details)`: carry the message there too.
+    const err = new Error(message) as Error & { details?: string };
+    err.details = message;
+    throw err;
+  }
+
+  /**
+   * The common read invokes, answered from the program's OWN declared resources when they match
+   * (same name, and resource group when given): `get<Type>` returns the resource's state.
+   */
+  private declaredReadResult(
+    token: string,
+    inputs: Record<string, unknown>,
+  ): Record<string, unknown> | undefined {
+    const reads: Record<string, { type: string; nameKeys: string[] }> = {
+      "azure-native:keyvault:getVault": {
+        type: "azure-native:keyvault:Vault",
+        nameKeys: ["vaultName"],
+      },
+      "azure-native:keyvault:getSecret": {
+        type: "azure-native:keyvault:Secret",
+        nameKeys: ["vaultName", "secretName"],
+      },
+      "azure-native:containerservice:getManagedCluster": {
+        type: "azure-native:containerservice:ManagedCluster",
+        nameKeys: ["resourceName"],
+      },
+      "azure-native:managedidentity:getUserAssignedIdentity": {
+        type: "azure-native:managedidentity:UserAssignedIdentity",
+        nameKeys: ["resourceName"],
+      },
+      "azure-native:compute:getVirtualMachine": {
+        type: "azure-native:compute:VirtualMachine",
+        nameKeys: ["vmName"],
+      },
+    };
+    const read = reads[token];
+    if (read === undefined) {
+      return undefined;
+    }
+    const rg = str(inputs.resourceGroupName);
+    const found = this.resources.find(
+      (r) =>
+        r.type === read.type &&
+        (rg === undefined || eqId(String(r.inputs.resourceGroupName ?? ""), rg)) &&
+        read.nameKeys.every((k, i) => {
+          const wanted = str(inputs[k]);
+          const have =
+            i === read.nameKeys.length - 1
+              ? (str(r.inputs[k]) ?? str(r.outputs.name))
+              : str(r.inputs[k]);
+          return wanted !== undefined && have !== undefined && eqId(have, wanted);
+        }),
+    );
+    if (found === undefined) {
+      return undefined;
+    }
+    const { ...state } = found.outputs;
+    return { azureApiVersion: "simulated", ...state };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -297,6 +387,18 @@ export class SimulatedCloud implements pulumi.runtime.Mocks {
     if (type.startsWith("random:")) {
       return this.simulateRandom(type, urn, inputs);
     }
+    if (type === "pulumi:pulumi:StackReference") {
+      const stackName = str(inputs.name) ?? name;
+      const outputs = this.options.stackOutputs?.[stackName];
+      if (outputs === undefined) {
+        return this.refuse(
+          `StackReference ${stackName}`,
+          `the program reads StackReference ${stackName}, another stack's outputs the simulation does not have: ` +
+            `supply them with --stack-outputs ${stackName}=<file.json> (the JSON of \`pulumi stack output --json\`)`,
+        );
+      }
+      return { id: stackName, state: { name: stackName, outputs, secretOutputNames: [] } };
+    }
     const loc = str(inputs.location) ?? SIM_DEFAULT_LOCATION;
     const auto = (key: string) => str(inputs[key]) ?? autoname(name, urn);
     const rg = this.rgId(inputs);
@@ -311,6 +413,17 @@ export class SimulatedCloud implements pulumi.runtime.Mocks {
           location: loc,
           properties: { provisioningState: "Succeeded" },
         });
+        break;
+      }
+      case "azure-native:authorization:RoleDefinition": {
+        // ARM: {scope}/providers/Microsoft.Authorization/roleDefinitions/{roleDefinitionId (a GUID)}.
+        const guid = str(inputs.roleDefinitionId) ?? this.guid(`${urn}#roleDefinitionId`);
+        const scope = (str(inputs.scope) ?? `/subscriptions/${this.subscriptionId}`).replace(
+          /\/+$/,
+          "",
+        );
+        id = `${scope}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+        Object.assign(state, { name: guid, type: "Microsoft.Authorization/roleDefinitions" });
         break;
       }
       case "azure-native:managedidentity:UserAssignedIdentity": {

@@ -25,6 +25,7 @@ import {
 } from "../components/rules/workloadIdentity";
 import {
   assignmentsCovering,
+  serviceAccountElsewhere,
   effectiveServiceAccount,
   ficsForSubject,
   ficsOf,
@@ -88,6 +89,9 @@ function identityOfFic(
   fic: FederatedCredentialModel,
 ): IdentityModel | undefined {
   return model.identities.find((i) => i.urn === fic.identityUrn);
+}
+function eqi(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 }
 function q(s: string): string {
   return JSON.stringify(s);
@@ -163,6 +167,9 @@ function podDiagnoses(model: DeploymentModel): Diagnosis[] {
       });
     }
 
+    if (sa === undefined && serviceAccountElsewhere(model, pod).length > 0) {
+      continue;
+    }
     if (sa === undefined) {
       out.push({
         severity: "warning",
@@ -224,7 +231,39 @@ function podDiagnoses(model: DeploymentModel): Diagnosis[] {
       continue;
     }
     const own = ficsOf(model, annotated);
-    if (own.some((f) => f.subject !== undefined && subjectMatches(f.subject, subject))) {
+    const forSubject = own.filter(
+      (f) => f.subject !== undefined && subjectMatches(f.subject, subject),
+    );
+    if (forSubject.length > 0) {
+      // Trusted for this subject — but for THIS pod's cluster's issuer? (The same service account
+      // on two clusters needs one federated credential per issuer.)
+      const issuer = cluster?.issuerUrl;
+      if (
+        issuer !== undefined &&
+        cluster !== undefined &&
+        !forSubject.some((f) => f.issuer !== undefined && issuerMatches(f.issuer, issuer)) &&
+        forSubject.some((f) =>
+          model.clusters.some(
+            (c) =>
+              c !== cluster &&
+              c.issuerUrl !== undefined &&
+              f.issuer !== undefined &&
+              issuerMatches(f.issuer, c.issuerUrl),
+          ),
+        )
+      ) {
+        const others = forSubject
+          .map((f) => model.clusters.find((c) => c.issuerUrl === f.issuer)?.name)
+          .filter((n): n is string => n !== undefined);
+        out.push({
+          severity: "error",
+          code: "FIC_MISSING_FOR_CLUSTER",
+          subject: subjectName,
+          message: `identity ${annotated.name} trusts ${subject} only from cluster ${others.join(", ")}'s issuer; ${subjectName} runs on cluster ${cluster.name}, whose issuer ${issuer} has no federated credential: Entra answers AADSTS70021 (no matching federated identity record)`,
+          fix: `add a federated credential to identity ${annotated.name} with issuer = cluster ${cluster.name}'s oidcIssuerProfile.issuerURL, subject ${subject}, audience ${TOKEN_AUDIENCE}`,
+          related: [key, `identity:${annotated.name}`],
+        });
+      }
       continue;
     }
     const other = ficIdentities.find((i) => i.urn !== annotated.urn);
@@ -569,19 +608,112 @@ function vmDiagnoses(model: DeploymentModel, plan: VerificationPlan | undefined)
 }
 
 function planDiagnoses(plan: VerificationPlan | undefined): Diagnosis[] {
-  return (plan?.unmatchedExpectations ?? []).map((e) => ({
-    severity: "warning",
-    code: "EXPECTATION_UNMATCHED",
-    subject: `expected access for ${e.principal}`,
-    message: `the program expects ${e.principal} to ${e.expected === "allow" ? "read" : "be denied"} secret ${e.secret}, but no VM identity or pod in the program matches that principal`,
-    fix: `declare the principal, or correct the expectedAccess entry`,
-    related: [],
-  }));
+  const out: Diagnosis[] = [];
+  for (const p of plan?.verifierProblems ?? []) {
+    out.push({
+      severity: "error",
+      code: "VERIFIER_TARGET_UNKNOWN",
+      subject: p.verifier,
+      message: p.message,
+      fix: p.fix,
+      related: [],
+    });
+  }
+  for (const { target: t, intent } of plan?.disagreements ?? []) {
+    out.push({
+      severity: "error",
+      code: "VERIFIER_DISAGREES_WITH_INTENT",
+      subject: t.verifierName ?? t.principal,
+      message: `${t.verifierName} expects ${t.principal} to ${t.verifierExpected === "allow" ? "read" : "be denied"} ${t.vault.name}/${t.secret.name}, but the ${intent} intent (${t.expectedFrom}) says ${t.expected}: one of them is wrong, and \`pulumi up\` enforces the verifier's`,
+      fix: `make the verifier's expected result "${t.expected}" (it should take it from the same declaration), or correct ${t.expectedFrom}`,
+      related: targetRelations(t),
+    });
+  }
+  return out;
+}
+
+/** Role assignments whose principal is wrong for certain, or unknown to the program. */
+function principalDiagnoses(model: DeploymentModel): Diagnosis[] {
+  const out: Diagnosis[] = [];
+  const known = new Set(model.knownPrincipalIds);
+  for (const a of model.roleAssignments) {
+    if (a.principalId === "") {
+      continue;
+    }
+    const related = [`principal:${a.principalId}`];
+    const byClientId = identityByClientId(model, a.principalId);
+    const vmByClientId = model.vms.find((v) => eqi(v.systemAssigned?.clientId, a.principalId));
+    if (byClientId !== undefined || vmByClientId !== undefined) {
+      const who =
+        byClientId !== undefined
+          ? `identity ${byClientId.name}`
+          : `VM ${vmByClientId!.name}'s system identity`;
+      out.push({
+        severity: "error",
+        code: "PRINCIPAL_IS_CLIENT_ID",
+        subject: `role assignment ${a.logicalName}`,
+        message: `role assignment ${a.logicalName} (${a.roleName} at ${a.scopeName}) names principal ${a.principalId}, which is the CLIENT id of ${who}, not its principal (object) id: Azure RBAC matches the token's oid, so the grant applies to no one`,
+        fix: `set principalId to ${byClientId !== undefined ? `identity ${byClientId.name}'s principalId output` : `VM ${vmByClientId!.name}'s identity.principalId output`} (az role assignment --assignee-object-id, not --assignee <clientId>)`,
+        related: [
+          ...related,
+          ...(byClientId !== undefined
+            ? [`identity:${byClientId.name}`]
+            : [`vm:${vmByClientId!.name}`]),
+        ],
+      });
+      continue;
+    }
+    if (a.principalKind === "unknown" && !known.has(a.principalId.toLowerCase())) {
+      out.push({
+        severity: "warning",
+        code: "PRINCIPAL_UNKNOWN",
+        subject: `role assignment ${a.logicalName}`,
+        message: `role assignment ${a.logicalName} (${a.roleName} at ${a.scopeName}) names principal ${a.principalId}, which matches no identity, VM or cluster in this program and is not the deployer: unless it is a user, group or app outside the program, the grant reaches no workload`,
+        fix: `take principalId from the principalId output of the identity that should hold the role`,
+        related,
+      });
+    }
+    if (!a.roleKnown && a.roleDefinitionId !== "") {
+      out.push({
+        severity: "warning",
+        code: "ROLE_UNKNOWN",
+        subject: `role assignment ${a.logicalName}`,
+        message: `role ${a.roleDefinitionId} of ${a.logicalName} is neither an Azure built-in role nor a RoleDefinition this program declares: the simulation cannot tell what it permits and treats it as granting no data action`,
+        fix: `declare the custom role with authorization.RoleDefinition in the program (its id as roleDefinitionId), or use a built-in role such as ${SECRETS_USER_ROLE}`,
+        related,
+      });
+    }
+  }
+  return out;
+}
+
+/** Pods whose service account exists only in another namespace: they are never created. */
+function serviceAccountNamespaceDiagnoses(model: DeploymentModel): Diagnosis[] {
+  const out: Diagnosis[] = [];
+  for (const pod of model.podTemplates) {
+    const elsewhere = serviceAccountElsewhere(model, pod);
+    if (elsewhere.length === 0) {
+      continue;
+    }
+    const saName = effectiveServiceAccount(pod);
+    const where = elsewhere.map((e) => e.namespace).join(", ");
+    out.push({
+      severity: "error",
+      code: "SERVICE_ACCOUNT_NOT_IN_NAMESPACE",
+      subject: podSubject(pod),
+      message: `${podSubject(pod)} runs as service account ${saName}, which the program declares in namespace ${where}, not in ${pod.namespace}: Kubernetes' ServiceAccount admission rejects the pod (serviceaccount "${saName}" not found), so ${pod.kind === "Pod" ? "the pod is never created" : `the ${pod.kind} controller cannot create any pod`}`,
+      fix: `move ${podSubject(pod)} to namespace ${elsewhere[0]!.namespace}, or declare ServiceAccount ${pod.namespace}/${saName} (with its own federated credential subject system:serviceaccount:${pod.namespace}:${saName})`,
+      related: [podKey(pod)],
+    });
+  }
+  return out;
 }
 
 /** Every static diagnosis over the model (and the verification plan, when given), errors first. */
 export function diagnoseModel(model: DeploymentModel, plan?: VerificationPlan): Diagnosis[] {
   const all = [
+    ...principalDiagnoses(model),
+    ...serviceAccountNamespaceDiagnoses(model),
     ...podDiagnoses(model),
     ...ficDiagnoses(model),
     ...roleDiagnoses(model),
@@ -637,9 +769,25 @@ export function targetRelations(t: VerificationTarget): string[] {
   return keys;
 }
 
+/** The codes interpretResults gives (what the verifiers measured), as opposed to static diagnoses. */
+export const RESULT_CODES: readonly string[] = [
+  "ACCESS_DENIED",
+  "ACCESS_GRANTED",
+  "VERIFICATION_ERROR",
+  "VERIFIER_WILL_FAIL",
+];
+
+/** The result in one word: `allow`, `deny`, or `error(<cause>)` — never a read unless it read. */
+export function verdictOf(result: VerifierResult): "allow" | "deny" | "error" {
+  return result.actual === "allow" ? "allow" : result.actual === "deny" ? "deny" : "error";
+}
+
 /**
  * Interprets the verifiers' results: one error per mismatch, naming the cause (the related static
- * diagnoses, else the verifier's own diagnosis) and the fix.
+ * diagnoses, else the verifier's own diagnosis) and a fix consistent with the model (never "grant"
+ * what is already granted). An `error` (no token, the pod never created, …) is reported as such,
+ * never as a read. A deployed verifier whose own expectation the result contradicts makes
+ * `pulumi up` fail: that is reported too, even when the intent is met.
  */
 export function interpretResults(
   model: DeploymentModel,
@@ -648,42 +796,83 @@ export function interpretResults(
 ): Diagnosis[] {
   const out: Diagnosis[] = [];
   for (const { target, result } of outcomes) {
-    if (result.actual === target.expected) {
-      continue;
-    }
+    const actual = verdictOf(result);
     const where = `${target.vault.name}/${target.secret.name}`;
     const rel = new Set(targetRelations(target));
     const causes = staticDiagnoses.filter(
       (d) => d.severity === "error" && d.related.some((r) => rel.has(r)),
     );
-    if (target.expected === "allow") {
-      const detail = result.diagnosis ? `: ${result.diagnosis}` : "";
+    const causeText = causes.length > 0 ? ` — cause: ${causes.map((c) => c.code).join(", ")}` : "";
+    const detail = result.diagnosis ? `: ${result.diagnosis}` : "";
+    const grants = assignmentsCovering(
+      model,
+      target.identity?.principalId,
+      target.secret.resourceId,
+    ).filter((a) => a.grantsGetSecret);
+    const who = target.identity?.name ?? target.principal;
+    if (
+      target.verifierExpected !== undefined &&
+      target.expectedSource !== "verifier" &&
+      actual !== target.verifierExpected
+    ) {
+      out.push({
+        severity: "error",
+        code: "VERIFIER_WILL_FAIL",
+        subject: target.verifierName ?? target.principal,
+        message: `${target.verifierName} expects ${target.principal} to ${target.verifierExpected === "allow" ? "read" : "be denied"} ${where}, but the simulation measured ${actual}${detail}: \`pulumi up\` fails at this verifier`,
+        fix:
+          actual === target.expected
+            ? `make the verifier's expected result "${target.expected}", as ${target.expectedFrom} says`
+            : (causes[0]?.fix ?? `see the access mismatch for ${target.principal} on ${where}`),
+        related: [...rel],
+      });
+    }
+    if (actual === target.expected) {
+      continue;
+    }
+    const expectedFrom =
+      target.expectedSource === "derived" ? "" : ` (expected by ${target.expectedFrom})`;
+    if (actual === "error") {
+      out.push({
+        severity: "error",
+        code: "VERIFICATION_ERROR",
+        subject: target.principal,
+        message:
+          `${target.principal} could not be checked against ${where}${expectedFrom}: it neither read the secret nor was refused by the vault${detail}` +
+          causeText,
+        fix:
+          causes.length > 0
+            ? causes.map((c) => c.fix).join("; ")
+            : target.pod?.notCreated !== undefined
+              ? `declare the service account in namespace ${target.pod.namespace}`
+              : `fix what the verifier reports above, then re-run`,
+        related: [...rel],
+      });
+    } else if (target.expected === "allow") {
+      const fix =
+        causes.length > 0
+          ? causes.map((c) => c.fix).join("; ")
+          : grants.length > 0
+            ? `the grant exists (${grants.map((g) => `${g.roleName} at ${g.scopeName}`).join(", ")}), so the failure is in the token chain: ${result.diagnosis ?? "see the verifier's diagnosis"}`
+            : `grant ${who} ${SECRETS_USER_ROLE} on vault ${target.vault.name} (or secret ${target.secret.name})`;
       out.push({
         severity: "error",
         code: "ACCESS_DENIED",
         subject: target.principal,
         message:
-          `${target.principal} was expected to read ${where} but was denied${detail}` +
-          (causes.length > 0 ? ` — cause: ${causes.map((c) => c.code).join(", ")}` : ""),
-        fix:
-          causes.length > 0
-            ? causes.map((c) => c.fix).join("; ")
-            : `grant ${target.identity?.name ?? target.principal} ${SECRETS_USER_ROLE} on vault ${target.vault.name} (or secret ${target.secret.name})`,
+          `${target.principal} was expected to read ${where}${expectedFrom} but was denied${detail}` +
+          causeText,
+        fix,
         related: [...rel],
       });
     } else {
-      const grants = assignmentsCovering(
-        model,
-        target.identity?.principalId,
-        target.secret.resourceId,
-      ).filter((a) => a.grantsGetSecret);
       const oid = result.tokenClaims?.oid;
       out.push({
         severity: "error",
         code: "ACCESS_GRANTED",
         subject: target.principal,
         message:
-          `${target.principal} was expected to be denied ${where} but read it` +
+          `${target.principal} was expected to be denied ${where}${expectedFrom} but read it` +
           (oid !== undefined ? ` (token oid ${oid})` : "") +
           (grants.length > 0
             ? `; granted by ${grants.map((g) => `${g.roleName} at ${g.scopeName}`).join(", ")}`
@@ -691,7 +880,7 @@ export function interpretResults(
         fix:
           grants.length > 0
             ? `remove ${grants.map((g) => g.logicalName).join(", ")} or narrow its scope to the secrets this principal needs`
-            : `find what grants ${target.identity?.name ?? target.principal} access to ${where} and remove it`,
+            : `find what grants ${who} access to ${where} and remove it`,
         related: [...rel],
       });
     }

@@ -6,7 +6,13 @@
 import * as path from "node:path";
 import { evaluatePolicies, fromRecorded, type PolicyViolation } from "../policies/evaluate";
 import { SIM_TENANT_ID } from "./cloud";
-import { diagnoseModel, interpretResults, type Diagnosis, type VerifierResult } from "./diagnose";
+import {
+  diagnoseModel,
+  interpretResults,
+  verdictOf,
+  type Diagnosis,
+  type VerifierResult,
+} from "./diagnose";
 import { prepareEmulatorKeys, startEmulators, type EmulatorKeys } from "./emulators";
 import { compareRuns, formatIdempotency, type IdempotencyReport } from "./idempotency";
 import {
@@ -18,7 +24,13 @@ import {
 } from "./model";
 import { accessGraph, mermaidFlowchart, type AccessGraph } from "./picture";
 import { buildPlan, formatPlan, type Plan } from "./plan";
-import { evaluateProgram, ProgramError, type Evaluation } from "./program";
+import {
+  DEFAULT_TIMEOUT_MS,
+  evaluateProgram,
+  packageNameOf,
+  ProgramError,
+  type Evaluation,
+} from "./program";
 import { buildTimeline, formatTimeline, type Timeline } from "./timeline";
 import { runVerifiers } from "./verifiers";
 import type { CiOptions, CiReport } from "./deployer/chain";
@@ -42,6 +54,21 @@ export interface SimulateOptions {
   /** Simulate the deployer's chain of each workflow in .github/workflows (sim/deployer); default off. */
   readonly ci?: CiOptions | false;
   readonly progress?: (line: string) => void;
+  /** The Pulumi project name (Pulumi.yaml `name`); default `zerocred`. */
+  readonly project?: string;
+  /** Settle timeout for the program (default DEFAULT_TIMEOUT_MS). */
+  readonly timeoutMs?: number;
+  /** Results for invokes reading resources outside the program, by invoke token. */
+  readonly invokeResults?: Readonly<Record<string, Record<string, unknown>>>;
+  /** Outputs of referenced stacks, by `org/project/stack`. */
+  readonly stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
+  /** Where the config came from, for the report (`--config`, beside the program, or none). */
+  readonly configSource?: string;
+  /**
+   * Whether mandatory policy violations fail the run (exit 1). Default: true for zerocred's own
+   * stack, false for `--program` (the pack is zerocred's hardening opinion; see README).
+   */
+  readonly enforcePolicies?: boolean;
 }
 
 export interface AccessRow {
@@ -51,7 +78,13 @@ export interface AccessRow {
   readonly vault: string;
   readonly secret: string;
   readonly expected: "allow" | "deny";
-  readonly actual?: string;
+  readonly expectedSource: "declared" | "inferred" | "verifier" | "derived";
+  /** Where the expectation comes from, e.g. `from env KEYVAULT_URL of Deployment shop/orders`. */
+  readonly expectedFrom: string;
+  /** What a deployed zerocred verifier expects here (what `pulumi up` enforces). */
+  readonly verifierExpected?: "allow" | "deny";
+  /** `allow`, `deny` or `error` (never a read unless it read). */
+  readonly actual?: "allow" | "deny" | "error";
   readonly ok?: boolean;
   readonly oid?: string;
   readonly grantedBy?: { readonly role: string; readonly scope: string };
@@ -65,6 +98,23 @@ export interface SimulationReport {
   readonly stack: string;
   readonly program: string;
   readonly configFile?: string;
+  /** Which config the program ran with: `Pulumi.dev.yaml`, `--config x`, or `none (…)`. */
+  readonly configSource: string;
+  /** The program's own console output (first run), shown once. */
+  readonly programOutput: string[];
+  /** Packages the program did not have beside it and took from zerocred's node_modules. */
+  readonly borrowedPackages: string[];
+  /** What failed, each separately: the exit code is 1 when any is non-empty/true. */
+  readonly failed: {
+    readonly accessMismatches: number;
+    readonly errorDiagnoses: number;
+    readonly mandatoryPolicies: number;
+    /** Whether mandatory policy violations count toward the exit code. */
+    readonly policiesEnforced: boolean;
+    readonly idempotencyChanges: number;
+    /** Whether a CI workflow's deployer chain (--ci) fails. */
+    readonly ciChain: boolean;
+  };
   readonly phasesMs: {
     readonly evaluate: number;
     readonly secondRun: number;
@@ -73,7 +123,8 @@ export interface SimulationReport {
     readonly total: number;
   };
   readonly plan: Plan;
-  readonly expectationSource: "declared" | "derived";
+  /** Where the expected column comes from; `derived` means from the grants under test only. */
+  readonly expectationSource: "declared" | "inferred" | "derived" | "mixed";
   readonly access: AccessRow[];
   readonly verified: boolean;
   readonly policiesEvaluated: boolean;
@@ -89,8 +140,18 @@ export interface SimulationReport {
   readonly exitCode: number;
 }
 
-/** Loads a CommonJS/TypeScript program afresh (tsx's hook compiles .ts): a new `pulumi up`. */
-export function freshRequire(file: string): Record<string, unknown> {
+const ROOT = path.join(__dirname, "..");
+
+/** Packages a program outside zerocred took from zerocred's own node_modules (see freshRequire). */
+export const borrowedPackages = new Set<string>();
+
+/**
+ * Loads a CommonJS/TypeScript program afresh (tsx's hook compiles .ts): a new `pulumi up`.
+ * Its imports resolve from its OWN directory first (its node_modules, like `pulumi up` there);
+ * a package it has not installed falls back to zerocred's copy (recorded in borrowedPackages), so
+ * a single file outside any project still runs.
+ */
+export function freshRequire(file: string): unknown {
   // Under `tsx` the hook is already there; elsewhere (vitest, plain node) register it once.
   if (!(".ts" in require.extensions)) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- tsx registers a CommonJS hook
@@ -101,15 +162,50 @@ export function freshRequire(file: string): Record<string, unknown> {
       delete require.cache[key];
     }
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a Pulumi program is CommonJS
-  return require(file) as Record<string, unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- Node's CommonJS loader internals
+  const Module = require("node:module") as {
+    _resolveFilename: (request: string, parent: unknown, ...rest: unknown[]) => string;
+  };
+  const original = Module._resolveFilename;
+  Module._resolveFilename = function (this: unknown, request, parent, ...rest) {
+    try {
+      return original.call(this, request, parent, ...rest);
+    } catch (err) {
+      const bare =
+        !request.startsWith(".") && !path.isAbsolute(request) && !request.startsWith("node:");
+      if ((err as { code?: string }).code !== "MODULE_NOT_FOUND" || !bare) {
+        throw err;
+      }
+      const resolved = original.call(this, request, parent, false, { paths: [ROOT] });
+      borrowedPackages.add(packageNameOf(request));
+      return resolved;
+    }
+  };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a Pulumi program is CommonJS
+    return require(file) as unknown;
+  } finally {
+    Module._resolveFilename = original;
+  }
 }
 
-async function evaluate(options: SimulateOptions, program: string): Promise<Evaluation> {
+async function evaluate(
+  options: SimulateOptions,
+  program: string,
+  captureOutput: boolean,
+): Promise<Evaluation> {
   return evaluateProgram({
     config: options.config,
     stack: options.stack,
+    ...(options.project !== undefined ? { project: options.project } : {}),
     load: async () => freshRequire(program),
+    programFile: program,
+    captureOutput,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    cloud: {
+      ...(options.invokeResults !== undefined ? { invokeResults: options.invokeResults } : {}),
+      ...(options.stackOutputs !== undefined ? { stackOutputs: options.stackOutputs } : {}),
+    },
   });
 }
 
@@ -126,6 +222,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
   const started = performance.now();
   const progress = options.progress ?? (() => undefined);
   const program = options.program ?? DEFAULT_PROGRAM;
+  borrowedPackages.clear();
 
   // The emulators' keys do not depend on the program: make them on the thread pool meanwhile.
   const keys: Promise<EmulatorKeys> | undefined =
@@ -134,11 +231,13 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
 
   progress("evaluating the program in the simulated cloud…");
   const t0 = performance.now();
-  const first = await evaluate(options, program);
+  const first = await evaluate(options, program, true);
   const evaluateMs = performance.now() - t0;
 
   const tenantId = first.cloud.tenantId ?? SIM_TENANT_ID;
-  const model: DeploymentModel = buildModel(first.resources);
+  const model: DeploymentModel = buildModel(first.resources, {
+    knownPrincipalIds: [first.cloud.deployerObjectId],
+  });
   const graph = accessGraph(model);
   const verificationPlan = principalsToVerify(model, {
     tenantId,
@@ -185,7 +284,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
     // The second evaluation is main-thread JavaScript; the verifiers are child processes and
     // the emulators' key generation runs on the thread pool, so the two overlap.
     const t1 = performance.now();
-    const evaluation = await evaluate(options, program);
+    const evaluation = await evaluate(options, program, true);
     return { evaluation, ms: performance.now() - t1 };
   };
   progress("verifying, and evaluating the program again (idempotency)…");
@@ -204,11 +303,16 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
       vault: t.vault.name,
       secret: t.secret.name,
       expected: t.expected,
+      expectedSource: t.expectedSource,
+      expectedFrom: t.expectedFrom,
+      ...(t.verifierExpected !== undefined ? { verifierExpected: t.verifierExpected } : {}),
       grantedBy: t.grantedBy,
       ...(r
         ? {
-            actual: r.actual,
-            ok: r.actual === t.expected,
+            actual: verdictOf(r),
+            ok:
+              verdictOf(r) === t.expected &&
+              (t.verifierExpected === undefined || verdictOf(r) === t.verifierExpected),
             oid: r.tokenClaims?.oid,
             attempts: r.attempts,
             elapsedMs: r.elapsedMs,
@@ -226,15 +330,31 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
     ci = await runAllWorkflows({ ...options.ci, keys: options.ci.keys ?? keys });
   }
 
-  const mismatch = access.some((a) => a.ok === false);
-  const errors =
-    diagnoses.some((d) => d.severity === "error") ||
-    policy.some((v) => v.level === "mandatory") ||
-    idempotency.changes > 0;
+  const enforced = options.enforcePolicies ?? options.program === undefined;
+  const failed = {
+    accessMismatches: access.filter((a) => a.ok === false).length,
+    errorDiagnoses: diagnoses.filter((d) => d.severity === "error").length,
+    mandatoryPolicies: policy.filter((v) => v.level === "mandatory").length,
+    policiesEnforced: enforced,
+    idempotencyChanges: idempotency.changes,
+    ciChain: ci !== undefined && ciExitCode(ci) !== 0,
+  };
+  const failing =
+    failed.accessMismatches > 0 ||
+    failed.errorDiagnoses > 0 ||
+    (enforced && failed.mandatoryPolicies > 0) ||
+    failed.idempotencyChanges > 0 ||
+    failed.ciChain;
   return {
     stack: options.stack,
     program: path.relative(process.cwd(), program) || program,
     configFile: options.configFile ? path.relative(process.cwd(), options.configFile) : undefined,
+    configSource:
+      options.configSource ??
+      (options.configFile ? path.relative(process.cwd(), options.configFile) : "none"),
+    programOutput: first.output,
+    borrowedPackages: [...borrowedPackages].sort(),
+    failed,
     phasesMs: {
       evaluate: Math.round(evaluateMs),
       secondRun: Math.round(secondRunMs),
@@ -254,7 +374,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
     mermaid: mermaidFlowchart(graph),
     accessGraph: graph,
     ci,
-    exitCode: mismatch || errors || (ci !== undefined && ciExitCode(ci) !== 0) ? 1 : 0,
+    exitCode: failing ? 1 : 0,
   };
 }
 
@@ -286,9 +406,16 @@ function visible(s: string): string {
   return s.replace(/\x1b\[[0-9;]*m/g, "");
 }
 
+const EXPECTATION_HEADER: Record<SimulationReport["expectationSource"], string> = {
+  declared: "the program's expectedAccess",
+  inferred: "inferred from the apps' own configuration",
+  mixed: "declared or inferred where the program says, else derived from role assignments",
+  derived: "derived from role assignments",
+};
+
 export function formatAccess(report: SimulationReport): string {
   const rows: string[][] = [
-    ["", "principal", "secret", "expected", "actual", "token oid", "granted by", "attempts"],
+    ["", "principal", "secret", "expected", "actual", "token oid", "granted by", "expected from"],
   ];
   for (const a of report.access) {
     const mark = a.ok === undefined ? dim("·") : a.ok ? green("✓") : red("✗");
@@ -297,10 +424,17 @@ export function formatAccess(report: SimulationReport): string {
       a.principal,
       `${a.vault}/${a.secret}`,
       a.expected,
-      a.actual === undefined ? dim("not run") : a.ok ? a.actual : red(a.actual),
+      a.actual === undefined
+        ? dim("not run")
+        : a.ok
+          ? a.actual
+          : red(a.actual === "error" && a.status === undefined ? "error" : a.actual),
       a.oid ?? "—",
       a.grantedBy ? `${a.grantedBy.role} @ ${a.grantedBy.scope}` : "—",
-      a.attempts === undefined ? "" : String(a.attempts),
+      a.expectedFrom +
+        (a.verifierExpected !== undefined && a.expectedSource !== "verifier"
+          ? `; verifier expects ${a.verifierExpected}`
+          : ""),
     ]);
   }
   return table(rows);
@@ -323,15 +457,32 @@ export function formatReport(report: SimulationReport): string {
   const section = (title: string) => out.push("", bold(title), "");
   out.push(
     bold(`zerocred simulation — stack ${report.stack}`) +
-      dim(` (${report.program}${report.configFile ? `, ${report.configFile}` : ""})`),
+      dim(` (program ${report.program}; config: ${report.configSource})`),
   );
+  if (report.borrowedPackages.length > 0) {
+    out.push(
+      dim(
+        `Not installed beside the program, taken from zerocred's node_modules: ${report.borrowedPackages.join(", ")}.`,
+      ),
+    );
+  }
+  if (report.programOutput.length > 0) {
+    section("Program output");
+    out.push(...report.programOutput.map((l) => `  | ${l}`));
+  }
 
   section(`1. Plan: ${report.plan.total} resources in ${report.plan.components} components`);
   out.push(formatPlan(report.plan));
 
-  section(
-    `2. Access matrix (expected: ${report.expectationSource === "declared" ? "the program's expectedAccess" : "derived from role assignments"})`,
-  );
+  section(`2. Access matrix (expected: ${EXPECTATION_HEADER[report.expectationSource]})`);
+  if (report.expectationSource === "derived" && report.access.length > 0) {
+    out.push(
+      yellow(
+        'The program declares no intent (no expectedAccess export, no vault reference in its apps\' configuration), so the expected column is derived from its own role assignments: a grant on the wrong vault, secret or principal cannot be caught. Declare intent: export const expectedAccess = [expectAccess(workload(ns, sa), { vault, secret }, "allow"), …] (components/intent.ts).',
+      ),
+      "",
+    );
+  }
   out.push(
     report.access.length > 0 ? formatAccess(report) : dim("No principal reads any vault secret."),
   );
@@ -381,16 +532,52 @@ export function formatReport(report: SimulationReport): string {
     dim(
       `Phases: program ${p.evaluate} ms, second run ${p.secondRun} ms, emulators ${p.emulators} ms, verifiers ${p.verifiers} ms; total ${p.total} ms.`,
     ),
-    report.exitCode === 0
-      ? green("Result: every principal gets exactly the access it should.")
-      : onlyCiFails(report)
-        ? red(
-            "Result: the workloads' chain holds, but the deployment would fail in CI — see section 8.",
-          )
-        : red("Result: the identity chain is not as declared — see the diagnosis above."),
+    resultLine(report),
     "",
   );
   return out.join("\n");
+}
+
+/** The summary line: what failed, each kind separately, or what passed and how far it is proven. */
+export function resultLine(report: SimulationReport): string {
+  const f = report.failed;
+  if (onlyCiFails(report)) {
+    return red(
+      "Result: the workloads' chain holds, but the deployment would fail in CI — see section 8.",
+    );
+  }
+  const parts: string[] = [];
+  if (f.accessMismatches > 0) {
+    parts.push(`${f.accessMismatches} access mismatch(es)`);
+  }
+  if (f.errorDiagnoses > 0) {
+    parts.push(`${f.errorDiagnoses} error diagnosis(es)`);
+  }
+  if (f.policiesEnforced && f.mandatoryPolicies > 0) {
+    parts.push(`${f.mandatoryPolicies} mandatory policy violation(s)`);
+  }
+  if (f.idempotencyChanges > 0) {
+    parts.push(`${f.idempotencyChanges} change(s) on a second run (not idempotent)`);
+  }
+  if (f.ciChain) {
+    parts.push("the deployment would fail in CI (section 8)");
+  }
+  const notEnforced =
+    !f.policiesEnforced && f.mandatoryPolicies > 0
+      ? ` (${f.mandatoryPolicies} mandatory policy violation(s) reported, not enforced for --program: --enforce-policy to fail on them)`
+      : "";
+  if (parts.length > 0) {
+    return red(`Result: FAILED — ${parts.join("; ")}. See the sections above.`) + dim(notEnforced);
+  }
+  const caveat =
+    report.expectationSource === "derived"
+      ? " — but intent was derived from the grants themselves, so a grant on the wrong vault, secret or principal cannot be caught: declare expectedAccess (README)"
+      : "";
+  return (
+    (caveat ? yellow : green)(
+      `Result: every principal gets exactly the access ${report.expectationSource === "derived" ? "its grants give" : "it should"}${caveat}.`,
+    ) + dim(notEnforced)
+  );
 }
 
 export { ProgramError };

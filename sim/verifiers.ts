@@ -172,7 +172,7 @@ export async function runVerifiers(
         ZC_SECRET_NAME: first.secret.name,
         ZC_EXPECTED_SHA256: expectedSha,
         ZC_PRINCIPALS: group
-          .map((t, i) => `${labels[i]}|${t.vm!.clientId}|${t.expected}`)
+          .map((t, i) => `${labels[i]}|${t.vm!.clientId}|${t.verifierExpected ?? t.expected}`)
           .join(";"),
         ZC_TIMEOUT_SECONDS: String(options.timeoutSeconds),
         ZC_IMDS_ENDPOINT: emulators.imdsEndpoint(first.vm!.name),
@@ -207,9 +207,16 @@ export async function runVerifiers(
           };
         }
         const pod = t.pod!;
+        if (pod.notCreated !== undefined) {
+          return {
+            target: t,
+            result: errorResult(t, `the pod is never created: ${pod.notCreated}`),
+          };
+        }
         const env: Record<string, string> = {
           ZC_PRINCIPAL: `p${index}`,
-          ZC_EXPECTED: t.expected,
+          // Exactly what the deployed verifier gets, when one checks this pod.
+          ZC_EXPECTED: t.verifierExpected ?? t.expected,
           ZC_VAULT_URL: emulators.vaultUrl(t.vault.name),
           ZC_SECRET_NAME: t.secret.name,
           ZC_EXPECTED_SHA256: expectedSha,

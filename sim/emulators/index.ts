@@ -69,6 +69,8 @@ export interface EmulatorRoleAssignment {
   /** Full ARM roleDefinitionId, the role GUID, or a built-in role name. */
   roleDefinitionId: string;
   scope: string;
+  /** A custom role's own data permissions (a RoleDefinition the program declares). */
+  customRole?: { dataActions: string[]; notDataActions: string[] };
 }
 export interface EmulatorWorld {
   tenantId: string;
@@ -368,6 +370,7 @@ export async function startEmulators(
         principalId: a.principalId,
         roleDefinitionId: a.roleDefinitionId,
         scope: a.scope,
+        ...(a.customRole !== undefined ? { customRole: a.customRole } : {}),
         effectiveAt: readyAt + propagationDelayMs,
       });
     }

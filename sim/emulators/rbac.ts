@@ -8,6 +8,11 @@ export interface TimedRoleAssignment {
   readonly scope: string;
   /** Epoch milliseconds from which the assignment is visible to the data plane. */
   readonly effectiveAt: number;
+  /** A custom role's data permissions (Azure evaluates them like a built-in role's, wildcards included). */
+  readonly customRole?: {
+    readonly dataActions: readonly string[];
+    readonly notDataActions: readonly string[];
+  };
 }
 
 /** True when the role named by `roleDefinitionId` (GUID, ARM path or name) grants the data action. */
@@ -29,6 +34,12 @@ export function findGrantingAssignment(
       a.effectiveAt <= now &&
       guidsEqual(a.principalId, principalId) &&
       scopeCovers(a.scope, secretResourceId) &&
-      roleGrants(a.roleDefinitionId, dataAction),
+      (a.customRole !== undefined
+        ? permits(
+            { roleName: "", id: "", description: "", actions: [], notActions: [], ...a.customRole },
+            dataAction,
+            "dataAction",
+          )
+        : roleGrants(a.roleDefinitionId, dataAction)),
   );
 }

@@ -159,7 +159,7 @@ describe("SimulatedCloud", () => {
 
   it("throws on an invoke it does not simulate, naming the token", () => {
     expect(() => cloud.call({ token: "azure-native:foo:getBar", inputs: {} })).toThrow(
-      "SimulatedCloud: invoke azure-native:foo:getBar is not simulated. Add it to sim/cloud.ts (call()) with the response Azure would give.",
+      "the program calls azure-native:foo:getBar({}), which reads a resource the program does not declare: declare that resource in the program, or supply its result with --invoke-result azure-native:foo:getBar=<file.json>",
     );
   });
 });

@@ -74,7 +74,7 @@ describe("SimulatedCloud: getResourceGroup", () => {
 
   it("still throws on any other invoke, naming the token", () => {
     expect(() => cloud.call({ token: "azure-native:resources:getResource", inputs: {} })).toThrow(
-      "SimulatedCloud: invoke azure-native:resources:getResource is not simulated. Add it to sim/cloud.ts (call()) with the response Azure would give.",
+      "the program calls azure-native:resources:getResource({}), which reads a resource the program does not declare: declare that resource in the program, or supply its result with --invoke-result azure-native:resources:getResource=<file.json>",
     );
   });
 });

@@ -16,9 +16,11 @@ const rc = (vmName: string, params: unknown[] = []) =>
     source: { script: "echo hi" },
     parameters: params,
   });
+/** The healthy deployment without the VM's system identity grant (its principal would be unknown). */
+const noVmGrant = () => f.replace(f.healthy(), "vm-reads", undefined);
 const twoUais = () => [
   ...f.replace(
-    f.healthy(),
+    noVmGrant(),
     "vm1",
     f.vm("vm1", {
       type: "UserAssigned",
@@ -361,7 +363,7 @@ describe("diagnoseModel", () => {
     ],
     [
       "VM without identity (no run command: warning)",
-      () => f.replace(f.healthy(), "vm1", f.vm("vm1")),
+      () => f.replace(noVmGrant(), "vm1", f.vm("vm1")),
       [
         [
           "warning",
@@ -374,7 +376,7 @@ describe("diagnoseModel", () => {
     ],
     [
       "VM without identity running a command (error)",
-      () => [...f.replace(f.healthy(), "vm1", f.vm("vm1")), rc("vm1")],
+      () => [...f.replace(noVmGrant(), "vm1", f.vm("vm1")), rc("vm1")],
       [
         [
           "error",
@@ -587,7 +589,7 @@ describe("diagnoseModel", () => {
 
   it("lists errors before warnings", () => {
     const list = [
-      ...f.replace(f.healthy(), "vm1", f.vm("vm1")),
+      ...f.replace(noVmGrant(), "vm1", f.vm("vm1")),
       f.fic("second", "orders", "system:serviceaccount:shop:reports"),
     ];
     expect(diagnose(list).map((d) => d[1])).toEqual([
@@ -676,26 +678,81 @@ describe("interpretResults", () => {
     expect(out.map((d) => [d.code, d.message, d.fix])).toEqual([
       [
         "ACCESS_GRANTED",
-        `vm1 (system-assigned) was expected to be denied kv1/canary but read it (token oid p-vm1); granted by Key Vault Secrets User at vault kv1`,
+        `vm1 (system-assigned) was expected to be denied kv1/canary (expected by expectedAccess[0]) but read it (token oid p-vm1); granted by Key Vault Secrets User at vault kv1`,
         "remove vm-reads or narrow its scope to the secrets this principal needs",
       ],
     ]);
   });
 
-  it("falls back to a generic grant fix when nothing static explains a denial", () => {
+  it("does not propose a grant that exists: the failure is in the token chain", () => {
     const model = buildModel(f.healthy());
     const plan = principalsToVerify(model, { tenantId: f.TENANT });
     const vmT = plan.targets.find((t) => t.via === "vm")!;
     const out = interpretResults(
       model,
-      [{ target: vmT, result: { principal: vmT.principal, expected: "allow", actual: "deny" } }],
+      [
+        {
+          target: vmT,
+          result: {
+            principal: vmT.principal,
+            expected: "allow",
+            actual: "deny",
+            diagnosis: "IMDS answered 400",
+          },
+        },
+      ],
+      [],
+    );
+    expect(out.map((d) => [d.code, d.fix])).toEqual([
+      [
+        "ACCESS_DENIED",
+        "the grant exists (Key Vault Secrets User at vault kv1), so the failure is in the token chain: IMDS answered 400",
+      ],
+    ]);
+  });
+
+  it("reports a verifier error as an error, never as a read", () => {
+    const model = buildModel(f.healthy());
+    const plan = principalsToVerify(model, { tenantId: f.TENANT });
+    const podT = plan.targets.find((t) => t.via === "workload")!;
+    const denied = { ...podT, expected: "deny" as const };
+    const out = interpretResults(
+      model,
+      [
+        {
+          target: denied,
+          result: {
+            principal: podT.principal,
+            expected: "deny",
+            actual: "error",
+            diagnosis: "no AZURE_FEDERATED_TOKEN_FILE",
+          },
+        },
+      ],
+      [],
+    );
+    expect(out.map((d) => [d.code, d.message])).toEqual([
+      [
+        "VERIFICATION_ERROR",
+        "Job shop/orders-check (sa orders) could not be checked against kv1/canary: it neither read the secret nor was refused by the vault: no AZURE_FEDERATED_TOKEN_FILE",
+      ],
+    ]);
+  });
+
+  it("falls back to a generic grant fix when nothing static explains a denial", () => {
+    const model = buildModel(f.replace(f.healthy(), "orders-reads", undefined));
+    const plan = principalsToVerify(model, { tenantId: f.TENANT });
+    const podT = { ...plan.targets.find((t) => t.via === "workload")!, expected: "allow" as const };
+    const out = interpretResults(
+      model,
+      [{ target: podT, result: { principal: podT.principal, expected: "allow", actual: "deny" } }],
       [],
     );
     expect(out.map((d) => [d.code, d.message, d.fix])).toEqual([
       [
         "ACCESS_DENIED",
-        "vm1 (system-assigned) was expected to read kv1/canary but was denied",
-        "grant vm1 (system-assigned) Key Vault Secrets User on vault kv1 (or secret canary)",
+        "Job shop/orders-check (sa orders) was expected to read kv1/canary but was denied",
+        "grant orders Key Vault Secrets User on vault kv1 (or secret canary)",
       ],
     ]);
   });

@@ -2,13 +2,14 @@ import { describe, expect, it } from "vitest";
 import {
   buildModel,
   derivedGuid,
-  nameMatches,
   parseArmId,
   principalsToVerify,
   scopeCovers,
   secretValueOf,
   toEmulatorWorld,
 } from "../../sim/model";
+import { expectAccess, identity, vmIdentity, workload } from "../../components/intent";
+import { IntentError } from "../../sim/model/intent";
 import * as f from "./fixtures";
 
 const KV1 = f.vaultId("kv1");
@@ -81,6 +82,7 @@ describe("buildModel", () => {
         logicalName: "vm1",
         name: "vm1",
         resourceId: `${f.RG}/providers/Microsoft.Compute/virtualMachines/vm1`,
+        bootText: "",
         identityType: "SystemAssigned",
         systemAssigned: { principalId: "p-vm1", clientId: derivedGuid("p-vm1#clientId") },
         userAssignedIdentityIds: [],
@@ -307,7 +309,7 @@ describe("principalsToVerify", () => {
     ]);
   });
 
-  it("takes the program's declared expected matrix when exported", () => {
+  it("takes the program's declared expectations, matched exactly by vault, secret and principal", () => {
     const list = [
       ...f.replace(
         f.healthy(),
@@ -321,50 +323,60 @@ describe("principalsToVerify", () => {
       f.uai("shared"),
     ];
     const expectedAccess = [
-      {
-        principal: "vm",
-        via: "vm",
-        identity: "vm",
-        secret: "canary",
-        expected: "allow",
-        grantedBy: { role: "Key Vault Secrets User", scope: "vault" },
-      },
-      { principal: "vm/shared", via: "vm", identity: "shared", secret: "canary", expected: "deny" },
-      {
-        principal: "orders",
-        via: "workload",
-        identity: "orders",
-        workload: "orders",
-        secret: "canary",
-        expected: "allow",
-      },
-      {
-        principal: "ghost",
-        via: "workload",
-        identity: "ghost",
-        workload: "ghost",
-        secret: "canary",
-        expected: "deny",
-      },
+      expectAccess(vmIdentity("vm1"), { vault: "kv1", secret: "canary" }, "allow"),
+      expectAccess(identity("shared"), { vault: "kv1", secret: "canary" }, "deny"),
+      // A workload is its namespace/service account: the Job orders-check runs as shop/orders.
+      expectAccess(workload("shop", "orders"), { vault: "kv1", secret: "canary" }, "deny"),
     ];
     const plan = principalsToVerify(buildModel(list), { tenantId: f.TENANT, expectedAccess });
     expect(plan.expectationSource).toBe("declared");
-    expect(plan.targets.map((t) => [t.key, t.expected, t.expectedSource, t.grantedBy])).toEqual([
+    expect(
+      plan.targets.map((t) => [t.key, t.expected, t.expectedSource, t.expectedFrom, t.grantedBy]),
+    ).toEqual([
       [
         "vm:vm1:system→kv1/canary",
         "allow",
         "declared",
-        { role: "Key Vault Secrets User", scope: "vault" },
+        "expectedAccess[0]",
+        { role: "Key Vault Secrets User", scope: KV1 },
       ],
-      ["vm:vm1:shared→kv1/canary", "deny", "declared", undefined],
+      ["vm:vm1:shared→kv1/canary", "deny", "declared", "expectedAccess[1]", undefined],
       [
         "pod:aks1/shop/Job/orders-check→kv1/canary",
-        "allow",
+        "deny",
         "declared",
+        "expectedAccess[2]",
         { role: "Key Vault Secrets User", scope: KV1 },
       ],
     ]);
-    expect(plan.unmatchedExpectations.map((e) => e.principal)).toEqual(["ghost"]);
+  });
+
+  it.each([
+    [
+      expectAccess(workload("shop", "order"), { vault: "kv1", secret: "canary" }, "allow"),
+      'expectedAccess[0]: no workload shop/order in the program; it has: workload("shop", "orders") on aks1',
+    ],
+    [
+      expectAccess(vmIdentity("vm1"), { vault: "kv2", secret: "canary" }, "allow"),
+      'expectedAccess[0]: vault "kv2" is not in the program; its vaults: kv1',
+    ],
+    [
+      expectAccess(vmIdentity("vm1"), { vault: "kv1", secret: "Canary" }, "allow"),
+      'expectedAccess[0]: vault kv1 has no secret "Canary"; its secrets: canary',
+    ],
+    [
+      expectAccess(identity("orders"), { vault: "kv1", secret: "canary" }, "allow"),
+      "expectedAccess[0]: no identity orders in the program; it has: none",
+    ],
+  ])("rejects an expectation naming what the program lacks (%#)", (entry, message) => {
+    let error: unknown;
+    try {
+      principalsToVerify(buildModel(f.healthy()), { tenantId: f.TENANT, expectedAccess: [entry] });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(IntentError);
+    expect((error as IntentError).issues).toEqual([message]);
   });
 
   it("keeps the FIC's identity as the pod's intent when the annotation is missing", () => {
@@ -402,13 +414,28 @@ describe("ARM helpers", () => {
   ] as const)("scope %s covers %s: %s", (scope, id, covers) => {
     expect(scopeCovers(scope, id)).toBe(covers);
   });
-  it.each([
-    ["orders", "orders", true],
-    ["zc-dev-orders", "orders", true],
-    ["orders-id", "orders", true],
-    ["orders2", "orders", false],
-    ["shop-orders-api", "orders-api", true],
-  ] as const)("nameMatches(%s, %s) = %s", (c, w, m) => {
-    expect(nameMatches(c, w)).toBe(m);
+});
+
+describe("the deployed verifiers' parameters", () => {
+  it("reads a VM verifier's ZC_CHECKS (many checks per run command) and pins each expectation", () => {
+    const rc = f.res("azure-native:compute:VirtualMachineRunCommandByVirtualMachine", "verify", {
+      resourceGroupName: "rg1",
+      vmName: "vm1",
+      runCommandName: "verify",
+      source: { script: "#!/bin/sh" },
+      parameters: [
+        { name: "ZC_CHECKS", value: "vm||https://kv1.vault.azure.net/|canary|00|deny" },
+        { name: "ZC_TIMEOUT_SECONDS", value: "60" },
+      ],
+    });
+    const plan = principalsToVerify(buildModel([...f.healthy(), rc]), { tenantId: f.TENANT });
+    const vmT = plan.targets.find((t) => t.key === "vm:vm1:system→kv1/canary")!;
+    // The grant says allow (derived); the verifier that will run says deny: pulumi up would fail.
+    expect([vmT.expected, vmT.expectedSource, vmT.verifierExpected, vmT.verifierName]).toEqual([
+      "deny",
+      "verifier",
+      "deny",
+      "verification run command verify on VM vm1 (principal vm)",
+    ]);
   });
 });

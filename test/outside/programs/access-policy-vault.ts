@@ -1,0 +1,11 @@
+// The vault stays in access-policy mode (enableRbacAuthorization unset): role assignments are ignored.
+import * as lib from "./lib";
+
+const rg = lib.resourceGroup();
+const kv = lib.vault(rg, "kv-legacy", ["db-password"], { rbac: false });
+const aks = lib.cluster(rg);
+const id = lib.identity(rg, "orders");
+lib.federate(rg, id, "orders-fic", aks.issuer, "shop", "orders");
+lib.grant("orders-reads", id.principalId, lib.ROLES.secretsUser, kv.vault.id);
+lib.serviceAccount(aks, "shop", "orders", id.clientId);
+lib.deployment(aks, "shop", "orders", "orders", lib.appContainer(kv.uri, "db-password"));

@@ -1,0 +1,11 @@
+// The service account is declared in namespace shop, the Deployment runs in namespace web.
+import * as lib from "./lib";
+
+const rg = lib.resourceGroup();
+const kv = lib.vault(rg, "kv-shop", ["db-password"]);
+const aks = lib.cluster(rg);
+const id = lib.identity(rg, "orders");
+lib.federate(rg, id, "orders-fic", aks.issuer, "shop", "orders");
+lib.grant("orders-reads", id.principalId, lib.ROLES.secretsUser, kv.vault.id);
+lib.serviceAccount(aks, "shop", "orders", id.clientId);
+lib.deployment(aks, "web", "orders", "orders", lib.appContainer(kv.uri, "db-password"));
