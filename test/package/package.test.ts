@@ -679,6 +679,8 @@ describe("the zerocred command in the scratch project", () => {
       "--config",
       "./Pulumi.dev.yaml",
       "--no-verify",
+      // A --program run reports mandatory violations without failing unless asked (sim/simulate.ts).
+      "--enforce-policy",
       "--json",
     ]);
     expect(run.stderr).toBe("");
