@@ -8,10 +8,11 @@ import {
   validateGitHubRepository,
 } from "./deployer";
 import { RoleAssignment } from "./roleAssignment";
+import { resolveRoleGuid } from "./roles";
 import { UserAssignedIdentity } from "./userAssignedIdentity";
 
-/** "Storage Blob Data Reader" (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles). */
-export const STORAGE_BLOB_DATA_READER_ROLE_ID = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
+/** "Storage Blob Data Reader", from the catalog in components/roles.ts (one home for role GUIDs). */
+export const STORAGE_BLOB_DATA_READER_ROLE_ID = resolveRoleGuid("Storage Blob Data Reader");
 /** "Azure Kubernetes Service RBAC Reader" (same page). */
 export const AKS_RBAC_READER_ROLE_ID = "7f6c6a51-bcf8-42ba-9220-52d62157d7db";
 
