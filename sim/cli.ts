@@ -20,6 +20,7 @@ import {
   readStackConfigFile,
 } from "../infra/config";
 import { parse as parseYaml } from "yaml";
+import { didYouMean } from "../components/rules/didYouMean";
 import { IntentError } from "./model/intent";
 import { DEFAULT_TIMEOUT_MS, ProgramError } from "./program";
 import { accessSvg } from "./svg";
@@ -84,6 +85,10 @@ diagnosis, a failed idempotency check, a failing CI chain or (when enforced) a m
 2 invalid arguments or config, or a program that fails to run or settle; 3 a defect in zerocred itself.
 `;
 
+/** Every option the usage text names (one list: the help text), for "did you mean". */
+const OPTIONS = [...new Set(USAGE.match(/--[a-z][a-z-]*/g) ?? [])];
+const HELP_HINT = "Run npm start -- --help for the options.";
+
 export class UsageError extends Error {}
 
 export function parseArgs(argv: readonly string[]): CliOptions {
@@ -115,7 +120,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith("--")) {
-      throw new UsageError(`${flag} needs a value.\n\n${USAGE}`);
+      throw new UsageError(`${flag} needs a value. ${HELP_HINT}`);
     }
     return v;
   };
@@ -196,8 +201,14 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case "--help":
         opts.help = true;
         break;
-      default:
-        throw new UsageError(`Unknown option ${JSON.stringify(arg)}.\n\n${USAGE}`);
+      default: {
+        const hint = didYouMean(arg, OPTIONS);
+        throw new UsageError(
+          `Unknown option ${JSON.stringify(arg)}.${
+            hint !== undefined ? ` Did you mean ${JSON.stringify(hint)}?` : ""
+          } ${HELP_HINT}`,
+        );
+      }
     }
   }
   return opts;

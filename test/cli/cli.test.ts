@@ -31,7 +31,9 @@ describe("argument parsing", () => {
       ["--propagation-delay", "soon"],
       '--propagation-delay "soon" is not a number of seconds from 0 to 600.',
     ],
-    [["--bogus"], 'Unknown option "--bogus".'],
+    [["--bogus"], 'Unknown option "--bogus". Run npm start -- --help for the options.'],
+    [["--stak", "dev"], 'Unknown option "--stak". Did you mean "--stack"? Run npm start -- --help'],
+    [["--no-polcy"], 'Unknown option "--no-polcy". Did you mean "--no-policy"?'],
   ])("rejects %j", (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
   });
