@@ -157,6 +157,26 @@ export function parseVerifierOutput(
   const truncated = unreadable > 0 || (compact.size > 0 && count === undefined);
 
   // How many checks ran: the compact header, else the summary, else the caller's list.
+  /** The parse's outcome: ok only when every check came back as expected and nothing failed. */
+  const verdict = (
+    results: VerifierResultLine[],
+    lost: number,
+    failed: boolean,
+    failure?: string,
+  ): ParsedVerifierOutput => ({
+    results,
+    summary,
+    ok:
+      summaryOk &&
+      lost === 0 &&
+      !failed &&
+      results.length > 0 &&
+      results.every((r) => r.actual === r.expected),
+    diagnosis:
+      diagnosis ?? (lost > 0 ? lostDiagnosis(lost, truncated) : failed ? failure : undefined),
+    truncated,
+    lost,
+  });
   const total = count ?? (compact.size > 0 ? summary?.total : undefined);
   if (total === undefined) {
     // Output without a compact block (the pod verifier, or nothing at all).
@@ -168,20 +188,7 @@ export function parseVerifierOutput(
         lost += 1;
       }
     }
-    const ok =
-      summaryOk &&
-      lost === 0 &&
-      !truncated &&
-      results.length > 0 &&
-      results.every((r) => r.actual === r.expected);
-    return {
-      results,
-      summary,
-      ok,
-      diagnosis: diagnosis ?? (lost > 0 ? lostDiagnosis(lost, truncated) : undefined),
-      truncated,
-      lost,
-    };
+    return verdict(results, lost, truncated);
   }
 
   // The surviving JSON lines are the last `full.length` checks (output is only ever cut at the top).
@@ -229,26 +236,12 @@ export function parseVerifierOutput(
       results.some(
         (r, i) => r.principal !== expected[i]?.principal || r.expected !== expected[i]?.expected,
       ));
-  const ok =
-    summaryOk &&
-    lost === 0 &&
-    !mismatch &&
-    results.length > 0 &&
-    results.every((r) => r.actual === r.expected);
-  return {
+  return verdict(
     results,
-    summary,
-    ok,
-    diagnosis:
-      diagnosis ??
-      (lost > 0
-        ? lostDiagnosis(lost, truncated)
-        : mismatch
-          ? `The verifier answered ${total} check(s) that are not the ${expected?.length} asked for: the output belongs to another run.`
-          : undefined),
-    truncated,
     lost,
-  };
+    mismatch,
+    `The verifier answered ${total} check(s) that are not the ${expected?.length} asked for: the output belongs to another run.`,
+  );
 }
 
 function lostDiagnosis(lost: number, truncated: boolean): string {
