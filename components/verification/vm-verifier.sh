@@ -441,6 +441,21 @@ if [ -z "${ZC_CHECKS:-}" ]; then
   done
 fi
 
+# Splits one ZC_CHECKS entry 'name|clientId|vaultUrl|secretName|sha256|expected' into zc_name, zc_cid,
+# zc_vault, zc_secret, zc_sha and zc_exp (the validation loop and the verification loop both use it).
+split_check() {
+  zc_name=${1%%|*}
+  zc_r=${1#*|}
+  zc_cid=${zc_r%%|*}
+  zc_r=${zc_r#*|}
+  zc_vault=${zc_r%%|*}
+  zc_r=${zc_r#*|}
+  zc_secret=${zc_r%%|*}
+  zc_r=${zc_r#*|}
+  zc_sha=${zc_r%%|*}
+  zc_exp=${zc_r#*|}
+}
+
 # Validate every entry before the first request.
 set -f
 zc_oldifs=$IFS
@@ -452,16 +467,7 @@ set +f
 zc_count=0
 for zc_entry in "$@"; do
   [ -z "$zc_entry" ] && continue
-  zc_name=${zc_entry%%|*}
-  zc_r=${zc_entry#*|}
-  zc_cid=${zc_r%%|*}
-  zc_r=${zc_r#*|}
-  zc_vault=${zc_r%%|*}
-  zc_r=${zc_r#*|}
-  zc_secret=${zc_r%%|*}
-  zc_r=${zc_r#*|}
-  zc_sha=${zc_r%%|*}
-  zc_exp=${zc_r#*|}
+  split_check "$zc_entry"
   case $zc_entry in
     *'|'*'|'*'|'*'|'*'|'*) ;;
     *) fail_config "ZC_CHECKS entry '$zc_entry' is malformed: expected 'name|clientId|vaultUrl|secretName|sha256|allow'." ;;
@@ -484,16 +490,9 @@ done
 
 for zc_entry in "$@"; do
   [ -z "$zc_entry" ] && continue
-  zc_name=${zc_entry%%|*}
-  zc_r=${zc_entry#*|}
-  zc_cid=${zc_r%%|*}
-  zc_r=${zc_r#*|}
-  zc_vault=${zc_r%%|*}
-  zc_r=${zc_r#*|}
-  C_SECRET=${zc_r%%|*}
-  zc_r=${zc_r#*|}
-  C_SHA=${zc_r%%|*}
-  zc_exp=${zc_r#*|}
+  split_check "$zc_entry"
+  C_SECRET=$zc_secret
+  C_SHA=$zc_sha
   C_VAULT=${zc_vault%/}
   verify_principal "$zc_name" "$zc_cid" "$zc_exp"
 done
