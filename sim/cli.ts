@@ -24,7 +24,13 @@ import { didYouMean } from "../components/rules/didYouMean";
 import { IntentError } from "./model/intent";
 import { DEFAULT_TIMEOUT_MS, ProgramError } from "./program";
 import { accessSvg } from "./svg";
-import { simulate, formatReport, type SimulationReport } from "./simulate";
+import {
+  simulate,
+  formatReport,
+  timeScaleFromEnv,
+  TimeScaleError,
+  type SimulationReport,
+} from "./simulate";
 import { ciOptions, runCiCli } from "./deployer/cli";
 
 export interface CliOptions {
@@ -345,6 +351,7 @@ export async function runCli(
       verify: !opts.skipVerification,
       policies: !opts.skipPolicies,
       propagationDelayMs: opts.propagationDelaySeconds * 1000,
+      timeScale: timeScaleFromEnv(),
       ci: opts.skipCi === true ? false : ciOptions(opts, io.cwd ?? process.cwd()),
       progress: opts.json ? undefined : io.progress,
     });
@@ -367,7 +374,7 @@ export async function runCli(
     if (err instanceof IntentError) {
       return { code: 2, stdout: "", stderr: `${err.message}\n` };
     }
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof TimeScaleError) {
       return { code: 2, stdout: "", stderr: `${err.message}\n` };
     }
     if (err instanceof ProgramError) {
