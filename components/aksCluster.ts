@@ -350,7 +350,7 @@ export interface AksNodePoolArgs {
 }
 
 /** AKS Linux node pool names (see AksNodePoolArgs.name). */
-export const NODE_POOL_NAME = /^[a-z][a-z0-9]{0,11}$/;
+export const NODE_POOL_NAME: RegExp = /^[a-z][a-z0-9]{0,11}$/;
 
 /** Problems with the production knobs (empty when valid). Pure. */
 export function aksProductionIssues(args: AksClusterArgs): string[] {
