@@ -86,6 +86,10 @@ export const USAGE = `Usage: npm start -- [--stack <name>] [--config <file>] [--
   --bootstrap-config <file>   bootstrap stack file for the CI chain (default: bootstrap/Pulumi.example.yaml)
   --no-ci                     leave the CI chain of .github/workflows out of the normal report
 
+Environment: ZEROCRED_TIME_SCALE=<1-1000> runs the verifiers' backoff and retry budget and the
+emulators' propagation delay that many times as fast (the same attempts, sooner; the report's
+times are on the simulated clock). Default 1.
+
 Exit codes: 0 every principal gets exactly the intended access; 1 an access mismatch, an error
 diagnosis, a failed idempotency check, a failing CI chain or (when enforced) a mandatory policy;
 2 invalid arguments or config, or a program that fails to run or settle; 3 a defect in zerocred itself.

@@ -78,6 +78,31 @@ it("is POSIX sh + curl: no jq, python or bash-only syntax", () => {
   expect(script).toContain("?api-version=7.5");
 });
 
+describe.each(SHELLS)("vm-verifier.sh's JSON strings under %s", (shell) => {
+  // The script's own jstr, run alone: every value it prints must parse back to itself (control
+  // characters dropped), whether it takes the fast path (printable ASCII) or the escaping one.
+  const script = fs.readFileSync(VM_VERIFIER_SCRIPT_PATH, "utf8");
+  const jstr = /^jstr\(\) \{\n[\s\S]*?\n\}\n/m.exec(script)![0];
+  it.each([
+    ["403 ForbiddenByRbac, as expected.", "403 ForbiddenByRbac, as expected."],
+    ["https://kv.vault.azure.net/ ~!#$%&'()*+,-./:;<=>?@[]^_`{|}", null],
+    ['IMDS answered 400: "Identity not found"', null],
+    ["a\\b\\\\c", null],
+    ["tab\there\nline", "tabhereline"],
+    ["caf\u00e9 \u2713", null],
+    ["", null],
+  ])("%j", (value, expected) => {
+    const out = execFileSync(
+      shell,
+      ["-c", `LC_ALL=C; export LC_ALL\n${jstr}jstr "$1"`, "sh", value],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(JSON.parse(out)).toBe(expected ?? value);
+  });
+});
+
 describe.each(SHELLS)("vm-verifier.sh under %s", (shell) => {
   it("proves allow for the system and app identities and the expected denial for the other", async () => {
     const out = await verify(
