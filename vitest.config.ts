@@ -15,7 +15,9 @@ import { configDefaults, defineConfig } from "vitest/config";
  *   simulation. They run in child processes (forks), also without per-file isolation: a fork
  *   loads the SDKs once and runs file after file (per-file start-up was a fifth of the e2e CPU).
  *   So an e2e file must leave the process as it found it: close its servers and restore any
- *   process.env it sets (afterAll), as every file here does.
+ *   process.env it sets (afterAll), as every file here does — and not trust a library's
+ *   process-wide state: a file pointing ManagedIdentityCredential at its own IMDS emulator resets
+ *   MSAL's static endpoint and token cache first (test/harness/msal.ts).
  *
  * The rule: a file runs in `unit` when it sits under one of UNIT_DIRS and is not named
  * `*.e2e.test.ts` (or listed in E2E_FILES); every other `test/**\/*.test.ts` — including any new

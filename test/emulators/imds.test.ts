@@ -1,6 +1,7 @@
 // IMDS emulator: conformance with the unmodified @azure/identity ManagedIdentityCredential (only the
 // documented AZURE_POD_IDENTITY_AUTHORITY_HOST override), plus Azure's error bodies and faults.
 import { ManagedIdentityCredential } from "@azure/identity";
+import { resetManagedIdentityState } from "../harness/msal";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulators, type Emulators } from "../../sim/emulators";
 import { claimsOf, ID, rawRequest, TENANT, testWorld, VM_SYSTEM, vmId } from "./fixture";
@@ -17,6 +18,8 @@ beforeAll(async () => {
   savedEnv = process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST;
   // Read by msal-node's Imds source: `${AZURE_POD_IDENTITY_AUTHORITY_HOST}/metadata/identity/oauth2/token`.
   process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = emu.imdsEndpoint("vm1");
+  // MSAL's per-process IMDS endpoint and token cache start fresh for this file's emulator.
+  resetManagedIdentityState();
 });
 
 afterAll(async () => {

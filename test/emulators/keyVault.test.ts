@@ -12,6 +12,7 @@ import {
 } from "@azure/identity";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { SignJWT } from "jose";
+import { resetManagedIdentityState } from "../harness/msal";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulators, type Emulators } from "../../sim/emulators";
 import {
@@ -38,6 +39,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "zerocred-kv-test-"));
   savedImds = process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST;
   process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = emu.imdsEndpoint("vm1");
+  // MSAL's per-process IMDS endpoint and token cache start fresh for this file's emulator.
+  resetManagedIdentityState();
 });
 
 afterAll(async () => {
