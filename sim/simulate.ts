@@ -287,8 +287,32 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
     const evaluation = await evaluate(options, program, true);
     return { evaluation, ms: performance.now() - t1 };
   };
+  // The deployer's chain per workflow evaluates bootstrap/ and the stack as CI's identity: it shares
+  // the Pulumi runtime with the program's evaluations, so it follows the second run, while the
+  // verifiers (child processes) are still running.
+  const ciOptions = options.ci !== false && options.program === undefined ? options.ci : undefined;
+  const evaluations = async (): Promise<{
+    second: { evaluation: Evaluation; ms: number };
+    ci?: CiReport[];
+  }> => {
+    const second = await secondRun();
+    if (ciOptions === undefined) {
+      return { second };
+    }
+    progress("simulating the CI deployer chain of each workflow…");
+    return { second, ci: await runAllWorkflows({ ...ciOptions, keys: ciOptions.keys ?? keys }) };
+  };
   progress("verifying, and evaluating the program again (idempotency)…");
-  const [outcomes, second] = await Promise.all([verification(), secondRun()]);
+  // Both settle before either failure is raised, so no emulator outlives the simulation.
+  const [verified, evaluated] = await Promise.allSettled([verification(), evaluations()]);
+  if (evaluated.status === "rejected") {
+    throw evaluated.reason;
+  }
+  if (verified.status === "rejected") {
+    throw verified.reason;
+  }
+  const outcomes = verified.value;
+  const { second, ci } = evaluated.value;
   const secondRunMs = second.ms;
   const idempotency = compareRuns(first.resources, second.evaluation.resources);
   const resultDiagnoses = verify ? interpretResults(model, outcomes, staticDiagnoses) : [];
@@ -322,13 +346,6 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
         : {}),
     };
   });
-
-  // The deployer's chain per workflow: after the program's own evaluations (they share the runtime).
-  let ci: CiReport[] | undefined;
-  if (options.ci !== undefined && options.ci !== false && options.program === undefined) {
-    progress("simulating the CI deployer chain of each workflow…");
-    ci = await runAllWorkflows({ ...options.ci, keys: options.ci.keys ?? keys });
-  }
 
   const enforced = options.enforcePolicies ?? options.program === undefined;
   const failed = {
