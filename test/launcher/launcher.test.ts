@@ -219,3 +219,40 @@ describe("the pod verifier bundle, kept", () => {
     expect(run()).toEqual({ same: true, marker: "2", cached: first.cached });
   });
 });
+
+describe("the idempotency run on a worker thread", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zc-parallel-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const program = (name: string, tag: string) => {
+    const file = path.join(dir, `${name}.ts`);
+    fs.writeFileSync(
+      file,
+      `import * as resources from "@pulumi/azure-native/resources";\n` +
+        `new resources.ResourceGroup("rg", { resourceGroupName: "rg-app", tags: { run: ${tag} } });\n`,
+    );
+    return file;
+  };
+
+  it("finds the same changes as the in-process run: none for a stable program, the key for a random one", async () => {
+    const { simulate } = await import("../../sim/simulate");
+    const run = (file: string, parallel: boolean) =>
+      simulate({ config: {}, stack: "dev", program: file, verify: false, parallel });
+    const stable = program("stable", '"1"');
+    const random = program("random", "String(Math.random())");
+    for (const parallel of [true, false]) {
+      const ok = await run(stable, parallel);
+      expect(ok.phasesMs.secondRunParallel).toBe(parallel);
+      expect(ok.idempotency).toEqual({ changes: 0, differing: [], added: [], removed: [] });
+      const changed = await run(random, parallel);
+      expect(changed.phasesMs.secondRunParallel).toBe(parallel);
+      expect(changed.idempotency.changes).toBe(1);
+      expect(changed.idempotency.differing).toEqual([
+        {
+          urn: "urn:pulumi:dev::zerocred::azure-native:resources:ResourceGroup::rg",
+          keys: ["tags.run"],
+        },
+      ]);
+      expect(changed.exitCode).toBe(1);
+    }
+  }, 60_000);
+});
