@@ -12,12 +12,15 @@ import { configDefaults, defineConfig } from "vitest/config";
  *   runStack) before it registers anything, so nothing leaks between files.
  * - `e2e`: everything else — tests that start servers (the emulators), spawn processes (the
  *   verifiers, `npm start`, the analyzer, `npm pack`), set process.env, or run the whole
- *   simulation. Each file gets a fresh process, as before.
+ *   simulation. They run in child processes (forks), also without per-file isolation: a fork
+ *   loads the SDKs once and runs file after file (per-file start-up was a fifth of the e2e CPU).
+ *   So an e2e file must leave the process as it found it: close its servers and restore any
+ *   process.env it sets (afterAll), as every file here does.
  *
  * The rule: a file runs in `unit` when it sits under one of UNIT_DIRS and is not named
  * `*.e2e.test.ts` (or listed in E2E_FILES); every other `test/**\/*.test.ts` — including any new
- * directory — runs in `e2e`. So a new directory is isolated (correct) until someone adds it here
- * as pure; a file that starts a server in a pure directory takes the `.e2e.test.ts` suffix.
+ * directory — runs in `e2e`. So a new directory runs apart from the pure tests until someone adds
+ * it here as pure; a file that starts a server in a pure directory takes the `.e2e.test.ts` suffix.
  */
 const UNIT_DIRS = [
   "cicd",
@@ -47,11 +50,11 @@ export default defineConfig({
     hookTimeout: 60_000,
     reporters: ["default"],
     // Isolation is decided per pool (vitest 3 reads it from the root poolOptions): `unit` runs in
-    // worker threads that are reused from file to file, `e2e` in a fresh child process per file.
-    // The two pools run side by side.
+    // worker threads, `e2e` in child processes, both reused from file to file. The two pools run
+    // side by side.
     poolOptions: {
       threads: { isolate: false },
-      forks: { isolate: true },
+      forks: { isolate: false },
     },
     projects: [
       {

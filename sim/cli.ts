@@ -24,7 +24,13 @@ import { didYouMean } from "../components/rules/didYouMean";
 import { IntentError } from "./model/intent";
 import { DEFAULT_TIMEOUT_MS, ProgramError } from "./program";
 import { accessSvg } from "./svg";
-import { simulate, formatReport, type SimulationReport } from "./simulate";
+import {
+  simulate,
+  formatReport,
+  timeScaleFromEnv,
+  TimeScaleError,
+  type SimulationReport,
+} from "./simulate";
 import { ciOptions, runCiCli } from "./deployer/cli";
 
 export interface CliOptions {
@@ -79,6 +85,10 @@ export const USAGE = `Usage: npm start -- [--stack <name>] [--config <file>] [--
                               subject, federated credential, ARM rights, kubelogin, AKS RBAC, policy pack
   --bootstrap-config <file>   bootstrap stack file for the CI chain (default: bootstrap/Pulumi.example.yaml)
   --no-ci                     leave the CI chain of .github/workflows out of the normal report
+
+Environment: ZEROCRED_TIME_SCALE=<1-1000> runs the verifiers' backoff and retry budget and the
+emulators' propagation delay that many times as fast (the same attempts, sooner; the report's
+times are on the simulated clock). Default 1.
 
 Exit codes: 0 every principal gets exactly the intended access; 1 an access mismatch, an error
 diagnosis, a failed idempotency check, a failing CI chain or (when enforced) a mandatory policy;
@@ -350,6 +360,7 @@ export async function runCli(
       verify: !opts.skipVerification,
       policies: !opts.skipPolicies,
       propagationDelayMs: opts.propagationDelaySeconds * 1000,
+      timeScale: timeScaleFromEnv(),
       ci: opts.skipCi === true ? false : ciOptions(opts, io.cwd ?? process.cwd()),
       progress: opts.json ? undefined : io.progress,
       ...(io.parallel !== undefined ? { parallel: io.parallel } : {}),
@@ -373,7 +384,7 @@ export async function runCli(
     if (err instanceof IntentError) {
       return { code: 2, stdout: "", stderr: `${err.message}\n` };
     }
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof TimeScaleError) {
       return { code: 2, stdout: "", stderr: `${err.message}\n` };
     }
     if (err instanceof ProgramError) {

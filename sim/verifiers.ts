@@ -44,6 +44,11 @@ export interface RunVerifiersOptions {
   readonly timeoutSeconds: number;
   /** The shell for the VM script. Defaults to `sh` (dash on Debian/Ubuntu). */
   readonly shell?: string;
+  /**
+   * How many times as fast the verifiers' clocks run (ZC_TIME_SCALE; default 1). The caller scales
+   * the emulators' propagation delay alike (simulate() does).
+   */
+  readonly timeScale?: number;
 }
 
 interface ProcessResult {
@@ -138,7 +143,10 @@ export async function runVerifiers(
   options: RunVerifiersOptions,
 ): Promise<VerifierOutcome[]> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "zerocred-verify-"));
-  const killAfterMs = (options.timeoutSeconds + 20) * 1000;
+  const timeScale = options.timeScale ?? 1;
+  const killAfterMs = (options.timeoutSeconds / timeScale + 20) * 1000;
+  const clockEnv: Record<string, string> =
+    timeScale === 1 ? {} : { ZC_TIME_SCALE: String(timeScale) };
   try {
     const bundleFile = path.join(work, "verifier.js");
     if (targets.some((t) => t.via === "workload")) {
@@ -175,6 +183,7 @@ export async function runVerifiers(
           .map((t, i) => `${labels[i]}|${t.vm!.clientId}|${t.verifierExpected ?? t.expected}`)
           .join(";"),
         ZC_TIMEOUT_SECONDS: String(options.timeoutSeconds),
+        ...clockEnv,
         ZC_IMDS_ENDPOINT: emulators.imdsEndpoint(first.vm!.name),
         ZC_CA_FILE: emulators.caFile,
       };
@@ -221,6 +230,7 @@ export async function runVerifiers(
           ZC_SECRET_NAME: t.secret.name,
           ZC_EXPECTED_SHA256: expectedSha,
           ZC_TIMEOUT_SECONDS: String(options.timeoutSeconds),
+          ...clockEnv,
         };
         const injected = pod.webhook.injected ? pod.webhook.env : undefined;
         if (injected && pod.cluster) {

@@ -114,6 +114,8 @@ const KEY_VAULT_API_VERSION = "7.5";
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 8000;
 const REQUEST_TIMEOUT_MS = 30_000;
+/** The largest ZC_TIME_SCALE (the VM script applies the same bound). */
+export const MAX_TIME_SCALE = 1000;
 
 /** Validates the environment; a missing webhook variable names the likely cause. */
 export function readEnv(env: Readonly<Record<string, string | undefined>>): EnvCheck {
@@ -709,13 +711,55 @@ export function formatSummary(results: readonly VerificationResult[]): string {
   });
 }
 
+/**
+ * `ZC_TIME_SCALE` (simulation and tests only; the components never set it): a whole factor from 1
+ * to 1000 by which the verifier's clock runs fast — every wait takes 1/scale of its time and the
+ * clock (deadline, elapsedMs, the replication budget) advances scale times as fast, so the same
+ * attempts happen in the same order against emulators whose propagation delay is scaled alike.
+ * Returns the factor (1 when unset) or the diagnosis of a bad value.
+ */
+export function timeScaleOf(
+  value: string | undefined,
+  name: string = "ZC_TIME_SCALE",
+): number | string {
+  const raw = value?.trim();
+  if (raw === undefined || raw === "") {
+    return 1;
+  }
+  const scale = Number(raw);
+  return /^[1-9][0-9]*$/.test(raw) && scale <= MAX_TIME_SCALE
+    ? scale
+    : `${name} '${raw}' is not a whole number from 1 to ${MAX_TIME_SCALE} (leave it unset outside the simulation).`;
+}
+
+/** A clock running `scale` times as fast as real time from now, and its sleep. */
+export function scaledClock(scale: number): Required<Pick<VerifyDeps, "now" | "sleep">> {
+  const origin = Date.now();
+  return {
+    now: () => origin + (Date.now() - origin) * scale,
+    sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms / scale)),
+  };
+}
+
 /** Entry point: returns the exit code (0 iff the outcome is the expected one). */
 export async function main(
   env: Readonly<Record<string, string | undefined>> = process.env,
   write: (line: string) => void = (line) => process.stdout.write(line + "\n"),
   deps: VerifyDeps = {},
 ): Promise<number> {
-  const checked = readEnv(env);
+  const scale = timeScaleOf(env.ZC_TIME_SCALE);
+  const checked: EnvCheck =
+    typeof scale === "string"
+      ? { ok: false, principal: env.ZC_PRINCIPAL?.trim() || "workload", diagnosis: scale }
+      : readEnv(env);
+  if (
+    scale !== 1 &&
+    typeof scale === "number" &&
+    deps.now === undefined &&
+    deps.sleep === undefined
+  ) {
+    deps = { ...deps, ...scaledClock(scale) };
+  }
   const results: VerificationResult[] = [];
   if (!checked.ok) {
     const expected = env.ZC_EXPECTED === "deny" ? "deny" : "allow";

@@ -8,7 +8,11 @@
 # (principal, vault, secret) check) or the single-secret form ZC_VAULT_URL, ZC_SECRET_NAME,
 # ZC_EXPECTED_SHA256 and ZC_PRINCIPALS ("name|clientId|allow;…"); an empty clientId is the
 # system-assigned identity. Also ZC_TIMEOUT_SECONDS, optional ZC_IMDS_ENDPOINT (default
-# http://169.254.169.254) and ZC_CA_FILE (curl --cacert; simulation only).
+# http://169.254.169.254) and ZC_CA_FILE (curl --cacert; simulation only), and ZC_TIME_SCALE
+# (simulation and tests only; never set by the components): a whole factor from 1 to 1000 by which
+# the verifier's clock runs fast. Every wait (backoff, Retry-After) takes 1/ZC_TIME_SCALE of its
+# time and the clock (deadline, elapsedMs) advances ZC_TIME_SCALE times as fast, so the same attempts
+# happen in the same order against an emulator whose propagation delay is scaled alike.
 # Output: one JSON line per check; then the compact result block, which is what survives the run
 # command handler: it reports only the LAST 4096 bytes of stdout (Azure/run-command-handler-linux
 # v1.16.0, internal/cmds/cmds.go: maxTailLen = 4 * 1024, files.TailFile). The block is
@@ -34,6 +38,7 @@ done
 ZC_IMDS_ENDPOINT=${ZC_IMDS_ENDPOINT:-http://169.254.169.254}
 ZC_TIMEOUT_SECONDS=${ZC_TIMEOUT_SECONDS:-600}
 ZC_CA_FILE=${ZC_CA_FILE:-}
+ZC_TIME_SCALE=${ZC_TIME_SCALE:-1}
 
 TMPD=$(mktemp -d 2>/dev/null || mktemp -d -t zcverify)
 trap 'rm -rf "$TMPD"' EXIT
@@ -41,7 +46,7 @@ trap 'rm -rf "$TMPD"; exit 130' INT TERM HUP
 
 # --- helpers ------------------------------------------------------------------------------------
 
-now_ms() {
+real_ms() {
   zc_t=$(date +%s%N 2>/dev/null)
   case $zc_t in
     *N | '') echo $(($(date +%s) * 1000)) ;;
@@ -49,9 +54,19 @@ now_ms() {
   esac
 }
 
+# The verifier's clock: real time, running ZC_TIME_SCALE times as fast from ZC_T0 (the start).
+now_ms() {
+  echo $((ZC_T0 + ($(real_ms) - ZC_T0) * ZC_TIME_SCALE))
+}
+
 # JSON string literal of $1 (quotes and backslashes escaped, control characters dropped).
+# Printable ASCII without quotes or backslashes (most values: names, URLs, GUIDs, diagnoses) is
+# printed as is, without the tr + sed processes (about 20 per check).
 jstr() {
-  printf '"%s"' "$(printf '%s' "$1" | tr -d '\000-\037' | sed 's/\\/\\\\/g; s/"/\\"/g')"
+  case $1 in
+    *[!\ -~]* | *\"* | *\\*) printf '"%s"' "$(printf '%s' "$1" | tr -d '\000-\037' | sed 's/\\/\\\\/g; s/"/\\"/g')" ;;
+    *) printf '"%s"' "$1" ;;
+  esac
 }
 
 # JSON string or null.
@@ -63,8 +78,10 @@ rand_u16() {
   od -An -N2 -tu2 /dev/urandom 2>/dev/null | tr -d ' \n' || echo 0
 }
 
+# Waits $1 ms of the verifier's clock (1/ZC_TIME_SCALE of it in real time).
 sleep_ms() {
-  sleep "$(($1 / 1000)).$(printf '%03d' $(($1 % 1000)))"
+  zc_r=$(($1 / ZC_TIME_SCALE))
+  sleep "$((zc_r / 1000)).$(printf '%03d' $((zc_r % 1000)))"
 }
 
 # Backoff before retry number $1 (1-based): equal jitter over min(cap, base * 2^(n-1)).
@@ -206,7 +223,13 @@ if [ -z "${ZC_CHECKS:-}" ]; then
   [ -n "${ZC_PRINCIPALS:-}" ] || fail_config "ZC_PRINCIPALS is not set: pass 'name|clientId|allow;…'."
 fi
 
+case $ZC_TIME_SCALE in
+  *[!0-9]* | '' | 0*) fail_config "ZC_TIME_SCALE '$ZC_TIME_SCALE' is not a whole number from 1 to 1000 (leave it unset outside the simulation)." ;;
+esac
+[ "$ZC_TIME_SCALE" -le 1000 ] || fail_config "ZC_TIME_SCALE '$ZC_TIME_SCALE' is not a whole number from 1 to 1000 (leave it unset outside the simulation)."
+
 IMDS_BASE=${ZC_IMDS_ENDPOINT%/}
+ZC_T0=$(real_ms)
 START_MS=$(now_ms)
 DEADLINE_MS=$((START_MS + ZC_TIMEOUT_SECONDS * 1000))
 AUTH_CFG="$TMPD/auth.cfg"

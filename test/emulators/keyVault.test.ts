@@ -306,17 +306,18 @@ describe("role propagation delay", () => {
         roleDefinitionId: "Key Vault Secrets User",
         scope: vaultId("kv12"),
       },
-      2000,
+      // Half a second: long enough for the next request (milliseconds), short enough to wait out.
+      500,
     );
     const second = await getSecretRaw("kv12", "secrets/canary?api-version=7.5", before);
-    await new Promise((r) => setTimeout(r, 2100));
+    await new Promise((r) => setTimeout(r, 550));
     const third = await getSecretRaw("kv12", "secrets/canary?api-version=7.5", before);
     expect([first.status, second.status, third.status]).toEqual([403, 403, 200]);
     expect((second.json as KvErrorBody).error.innererror?.code).toBe("ForbiddenByRbac");
   });
 
   it("applies propagationDelayMs to the world's assignments from start", async () => {
-    const delayed = await startEmulators(testWorld(), { propagationDelayMs: 2000 });
+    const delayed = await startEmulators(testWorld(), { propagationDelayMs: 1000 });
     try {
       const res = await rawRequest(
         `${delayed.imdsEndpoint("vm1")}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://vault.azure.net`,
@@ -324,7 +325,7 @@ describe("role propagation delay", () => {
       );
       const token = (res.json as { access_token: string }).access_token;
       const early = await getSecretRaw("kv1", "secrets/canary?api-version=7.6", token, delayed);
-      await new Promise((r) => setTimeout(r, 2100));
+      await new Promise((r) => setTimeout(r, 1050));
       const late = await getSecretRaw("kv1", "secrets/canary?api-version=7.6", token, delayed);
       expect([
         early.status,

@@ -12,7 +12,10 @@ import {
   classifyTokenError,
   classifyVaultResponse,
   decodeClaims,
+  main,
   readEnv,
+  scaledClock,
+  timeScaleOf,
   secretUrl,
   tokenRequestBody,
   tokenUrl,
@@ -31,6 +34,7 @@ import {
   world,
   type RunOutput,
 } from "./world";
+import { TEST_TIME_SCALE } from "../harness/time-scale";
 
 const transcripts: string[] = [];
 const minted: string[] = [];
@@ -84,6 +88,7 @@ function podEnv(
     ZC_SECRET_NAME: "canary",
     ZC_EXPECTED_SHA256: CANARY_SHA256,
     ZC_TIMEOUT_SECONDS: "20",
+    ZC_TIME_SCALE: String(TEST_TIME_SCALE),
     ...extra,
   });
 }
@@ -155,6 +160,55 @@ describe("pure parts", () => {
       principal: "app",
       diagnosis:
         "Missing ZC_EXPECTED, ZC_VAULT_URL, ZC_SECRET_NAME, ZC_EXPECTED_SHA256, ZC_TIMEOUT_SECONDS: the verification Job's container env is incomplete.",
+    });
+  });
+
+  it.each([
+    [undefined, 1],
+    ["", 1],
+    ["1", 1],
+    ["2", 2],
+    ["1000", 1000],
+  ])("ZC_TIME_SCALE %j is the factor %d", (raw, factor) => {
+    expect(timeScaleOf(raw)).toBe(factor);
+  });
+
+  it.each(["0", "1001", "2.5", "-3", "010", "fast", "1e2"])(
+    "ZC_TIME_SCALE %j is refused, naming the variable and the bound",
+    (raw) => {
+      expect(timeScaleOf(raw)).toBe(
+        `ZC_TIME_SCALE '${raw}' is not a whole number from 1 to 1000 (leave it unset outside the simulation).`,
+      );
+      expect(timeScaleOf(raw, "ZEROCRED_TIME_SCALE")).toMatch(/^ZEROCRED_TIME_SCALE '/);
+    },
+  );
+
+  it("a scaled clock sleeps 1/scale of the time and advances scale times as fast", async () => {
+    const clock = scaledClock(100);
+    const realStart = Date.now();
+    const worldStart = clock.now();
+    await clock.sleep(5000);
+    const real = Date.now() - realStart;
+    // 5 s of the clock took about 50 ms; the clock counts the real time 100 times over.
+    expect(real).toBeLessThan(1000);
+    expect(clock.now() - worldStart).toBeGreaterThanOrEqual(4900);
+    expect(clock.now() - worldStart).toBeGreaterThanOrEqual(real * 100 - 100);
+  });
+
+  it("a bad ZC_TIME_SCALE is an error result before any request (exit 1, the setting named)", async () => {
+    const lines: string[] = [];
+    const code = await main(
+      { ZC_PRINCIPAL: "app", ZC_EXPECTED: "deny", ZC_TIME_SCALE: "0" },
+      (line) => lines.push(line),
+    );
+    expect(code).toBe(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      principal: "app",
+      expected: "deny",
+      actual: "error",
+      attempts: 0,
+      diagnosis:
+        "ZC_TIME_SCALE '0' is not a whole number from 1 to 1000 (leave it unset outside the simulation).",
     });
   });
 
@@ -476,7 +530,9 @@ describe("bundled pod verifier against the emulators", () => {
     try {
       e.addRoleAssignment(
         { principalId: APP.principalId, roleDefinitionId: SECRETS_USER, scope: VAULT_ID },
-        1500,
+        // 5 s of the verifiers' clock: well past the process start and first requests, which run
+        // at real speed (TEST_TIME_SCALE times as long on the verifier's clock).
+        5000 / TEST_TIME_SCALE,
       );
       const out = await verify(podEnv(e, await tokenFile(e, "app"), APP.clientId, "app", "allow"));
       expect(out.code).toBe(0);

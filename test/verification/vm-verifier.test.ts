@@ -24,6 +24,7 @@ import {
   world,
   type RunOutput,
 } from "./world";
+import { TEST_TIME_SCALE } from "../harness/time-scale";
 
 const SHELLS = shells();
 const CURL = execFileSync("sh", ["-c", "command -v curl"], { encoding: "utf8" }).trim();
@@ -44,6 +45,7 @@ function vmEnv(e: Emulators, extra: Record<string, string>): Record<string, stri
     ZC_SECRET_NAME: "canary",
     ZC_EXPECTED_SHA256: CANARY_SHA256,
     ZC_TIMEOUT_SECONDS: "30",
+    ZC_TIME_SCALE: String(TEST_TIME_SCALE),
     ZC_IMDS_ENDPOINT: e.imdsEndpoint("vm"),
     ZC_CA_FILE: e.caFile,
     ...extra,
@@ -74,6 +76,31 @@ it("is POSIX sh + curl: no jq, python or bash-only syntax", () => {
   expect(script).toContain("-H 'Metadata: true'");
   expect(script).toContain("api-version=2018-02-01");
   expect(script).toContain("?api-version=7.5");
+});
+
+describe.each(SHELLS)("vm-verifier.sh's JSON strings under %s", (shell) => {
+  // The script's own jstr, run alone: every value it prints must parse back to itself (control
+  // characters dropped), whether it takes the fast path (printable ASCII) or the escaping one.
+  const script = fs.readFileSync(VM_VERIFIER_SCRIPT_PATH, "utf8");
+  const jstr = /^jstr\(\) \{\n[\s\S]*?\n\}\n/m.exec(script)![0];
+  it.each([
+    ["403 ForbiddenByRbac, as expected.", "403 ForbiddenByRbac, as expected."],
+    ["https://kv.vault.azure.net/ ~!#$%&'()*+,-./:;<=>?@[]^_`{|}", null],
+    ['IMDS answered 400: "Identity not found"', null],
+    ["a\\b\\\\c", null],
+    ["tab\there\nline", "tabhereline"],
+    ["caf\u00e9 \u2713", null],
+    ["", null],
+  ])("%j", (value, expected) => {
+    const out = execFileSync(
+      shell,
+      ["-c", `LC_ALL=C; export LC_ALL\n${jstr}jstr "$1"`, "sh", value],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(JSON.parse(out)).toBe(expected ?? value);
+  });
 });
 
 describe.each(SHELLS)("vm-verifier.sh under %s", (shell) => {
@@ -216,13 +243,14 @@ describe.each(SHELLS)("vm-verifier.sh under %s", (shell) => {
   it("gives up on ForbiddenByRbac at ZC_TIMEOUT_SECONDS when access is expected", async () => {
     const out = await verify(
       shell,
-      vmEnv(emu, { ZC_PRINCIPALS: `other|${OTHER.clientId}|allow`, ZC_TIMEOUT_SECONDS: "2" }),
+      // 10 s of the verifier's clock (1 s real at TEST_TIME_SCALE 10).
+      vmEnv(emu, { ZC_PRINCIPALS: `other|${OTHER.clientId}|allow`, ZC_TIMEOUT_SECONDS: "10" }),
     );
     expect(out.code).toBe(1);
     expect(out.lines[0]).toMatchObject({ expected: "allow", actual: "deny", status: 403 });
     expect(out.lines[0].attempts).toBeGreaterThanOrEqual(3);
     expect(String(out.lines[0].diagnosis)).toMatch(
-      /^403 ForbiddenByRbac: no effective role assignment yet .* Gave up after \d+ attempts: ZC_TIMEOUT_SECONDS \(2\) reached\.$/,
+      /^403 ForbiddenByRbac: no effective role assignment yet .* Gave up after \d+ attempts: ZC_TIMEOUT_SECONDS \(10\) reached\.$/,
     );
   });
 
@@ -240,6 +268,16 @@ describe.each(SHELLS)("vm-verifier.sh under %s", (shell) => {
           "ZC_VAULT_URL is not set: pass the vault URI (https://<vault>.vault.azure.net/) as a run command parameter.",
       },
     ]);
+    for (const scale of ["0", "1001", "1.5"]) {
+      const clock = await verify(
+        shell,
+        vmEnv(emu, { ZC_PRINCIPALS: "vm||allow", ZC_TIME_SCALE: scale }),
+      );
+      expect(clock.code).toBe(2);
+      expect(clock.lines[0].diagnosis).toBe(
+        `ZC_TIME_SCALE '${scale}' is not a whole number from 1 to 1000 (leave it unset outside the simulation).`,
+      );
+    }
     const bad = await verify(shell, vmEnv(emu, { ZC_PRINCIPALS: "vm||maybe" }));
     expect(bad.code).toBe(2);
     expect(bad.lines[0].diagnosis).toBe(
@@ -254,7 +292,9 @@ describe.each(SHELLS)("vm-verifier.sh under %s with RBAC propagation delay", (sh
     try {
       e.addRoleAssignment(
         { principalId: APP.principalId, roleDefinitionId: SECRETS_USER, scope: VAULT_ID },
-        1500,
+        // 5 s of the verifiers' clock: well past the process start and first requests, which run
+        // at real speed (TEST_TIME_SCALE times as long on the verifier's clock).
+        5000 / TEST_TIME_SCALE,
       );
       const out = await verify(
         shell,
