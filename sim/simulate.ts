@@ -390,22 +390,25 @@ async function simulateWith(
     if (worker === undefined) {
       return undefined;
     }
-    const late = Symbol("late");
-    const outcome = await Promise.race([
+    type Outcome =
+      | { kind: "done"; run: IdempotencyRun | undefined }
+      | { kind: "failed"; err: unknown }
+      | { kind: "late" };
+    const outcome = await Promise.race<Outcome>([
       worker.result.then(
-        (run) => ({ run }),
-        (err: unknown) => ({ err }),
+        (run) => ({ kind: "done", run }),
+        (err: unknown) => ({ kind: "failed", err }),
       ),
       by.then(
-        () => late,
-        () => late,
+        () => ({ kind: "late" }),
+        () => ({ kind: "late" }),
       ),
     ]);
-    if (outcome === late) {
+    if (outcome.kind === "late") {
       await worker.stop();
       return undefined;
     }
-    if ("err" in outcome) {
+    if (outcome.kind === "failed") {
       const err = outcome.err;
       if (err instanceof IdempotencyRunError && err.errorName === "ProgramError") {
         throw new ProgramError(err.message, err, err.resourcesRegistered);

@@ -133,8 +133,14 @@ export function fetchJsonTls(
     secureContexts.clear(); // one CA per emulator start: keep only the newest
     secureContexts.set(caPem, secureContext);
   }
+  // https.request hands its options to tls.connect (the typings omit secureContext).
+  const options: https.RequestOptions & Pick<tls.ConnectionOptions, "secureContext"> = {
+    secureContext,
+    agent: false,
+    timeout: 5000,
+  };
   return new Promise((resolve, reject) => {
-    const req = https.get(url, { secureContext, agent: false, timeout: 5000 }, (res) => {
+    const req = https.get(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
