@@ -13,14 +13,14 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
 import { startEmulators } from "../sim/emulators";
 import { buildModel, principalsToVerify, toEmulatorWorld } from "../sim/model";
 import { evaluateProgram } from "../sim/program";
-import { DEFAULT_PROGRAM, freshRequire, simulate, simulationTimeoutSeconds } from "../sim/simulate";
+import { DEFAULT_PROGRAM, freshRequire, simulationTimeoutSeconds } from "../sim/simulate";
 import { buildTimeline } from "../sim/timeline";
 import { runVerifiers } from "../sim/verifiers";
 import { benchCiChain } from "./ci-chain";
+import { devConfig, type ScaleFigures } from "./scale";
 
 const ROOT = path.resolve(__dirname, "..");
 const quick = process.argv.includes("--quick");
@@ -49,39 +49,6 @@ function median(xs: number[]): number {
 }
 const ms = (x: number) => `${Math.round(x)} ms`;
 const s1 = (x: number) => `${(x / 1000).toFixed(1)} s`;
-
-function devConfig(): Record<string, unknown> {
-  const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as {
-    config: Record<string, unknown>;
-  };
-  return doc.config;
-}
-
-/** The dev stack scaled to `n` workloads spread over `identities` identities. */
-function scaledConfig(n: number, identities: number): Record<string, unknown> {
-  const base = devConfig();
-  const ids = Array.from({ length: identities }, (_, i) => ({ name: `id${i}` }));
-  const workloads = Array.from({ length: n }, (_, i) => ({
-    name: `w${i}`,
-    namespace: `ns${i % 10}`,
-    serviceAccount: `sa${i}`,
-    identity: `id${i % identities}`,
-  }));
-  return {
-    ...base,
-    "zerocred:vm": { ...(base["zerocred:vm"] as object), identities: [] },
-    "zerocred:identities": ids,
-    "zerocred:workloads": workloads,
-    "zerocred:grants": [
-      { principal: "vm", role: "Key Vault Secrets User", scope: "vault" },
-      ...ids.slice(0, Math.ceil(identities / 2)).map((id) => ({
-        principal: id.name,
-        role: "Key Vault Secrets User",
-        scope: "secret/canary",
-      })),
-    ],
-  };
-}
 
 /** One `npm start` as a user runs it (sim/start.cjs), with its phases and CPU time. */
 function startOnce(): { wallMs: number; cpuMs: number; phases: Record<string, number> } {
@@ -134,6 +101,20 @@ async function benchStartPhases(): Promise<void> {
   });
 }
 
+/** One scaled simulation in its own process, started as `npm start` starts (bench/scale.cjs). */
+function scaleOnce(n: number, identities: number): ScaleFigures {
+  const p = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "bench", "scale.cjs"), String(n), String(identities)],
+    { cwd: ROOT, encoding: "utf8", maxBuffer: 16 * 2 ** 20 },
+  );
+  try {
+    return JSON.parse(p.stdout) as ScaleFigures;
+  } catch {
+    throw new Error(`bench/scale.cjs ${n} ${identities} exited ${p.status}: ${p.stderr}`);
+  }
+}
+
 async function benchScale(): Promise<void> {
   const scale: Record<string, unknown> = {};
   for (const [n, k] of [
@@ -151,18 +132,16 @@ async function benchScale(): Promise<void> {
     let mismatches = 0;
     const reps = n === 100 ? (full ? 3 : 2) : 1;
     for (let i = 0; i < reps; i++) {
-      // The idempotency run on a worker thread, beside the first (what `npm start` does when a
-      // core is idle); the verdict is the same as in-process.
-      const r = await simulate({ config: scaledConfig(n, k), stack: "dev", parallel: true });
+      const r = scaleOnce(n, k);
       // A wrong verdict is reported beside the time (a benchmark does not stop on it).
-      mismatches = Math.max(mismatches, r.access.filter((a) => a.ok === false).length);
+      mismatches = Math.max(mismatches, r.mismatches);
       evalTimes.push(r.phasesMs.evaluate);
       secondTimes.push(r.phasesMs.secondRun);
       emulatorTimes.push(r.phasesMs.emulators);
       verifierTimes.push(r.phasesMs.verifiers);
       totals.push(r.phasesMs.total);
-      resources = r.plan.total;
-      verifications = r.access.length;
+      resources = r.resources;
+      verifications = r.verifications;
     }
     scale[`${n}`] = {
       identities: k,
