@@ -1,6 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { checkRequiredArgs } from "./args";
-import * as k8s from "@pulumi/kubernetes";
+// The provider module only, never the package root: the root's declarations pull in every Kubernetes
+// API group (~1,800 .d.ts files) for every consumer's tsc. `Provider` is the same class: the root
+// re-exports it from ./provider (@pulumi/kubernetes v4.34.2 sdk/nodejs/index.ts: lazyLoad(exports,
+// ["Provider"], () => require("./provider"))), as the other components import core/v1 and batch/v1.
+import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { ClusterAccessGate } from "./clusterAccessGate";
@@ -346,7 +350,7 @@ export interface AksNodePoolArgs {
 }
 
 /** AKS Linux node pool names (see AksNodePoolArgs.name). */
-export const NODE_POOL_NAME = /^[a-z][a-z0-9]{0,11}$/;
+export const NODE_POOL_NAME: RegExp = /^[a-z][a-z0-9]{0,11}$/;
 
 /** Problems with the production knobs (empty when valid). Pure. */
 export function aksProductionIssues(args: AksClusterArgs): string[] {
@@ -440,7 +444,7 @@ export class AksCluster extends pulumi.ComponentResource {
   /** User kubeconfig with the kubelogin mode rewritten; a Pulumi secret. */
   public readonly kubeconfig: pulumi.Output<string>;
   /** Kubernetes provider for the cluster (user credentials via kubelogin): pass it to Kubernetes resources. */
-  public readonly provider: k8s.Provider;
+  public readonly provider: KubernetesProvider;
   /** Object id of the control plane's identity. */
   public readonly controlPlanePrincipalId: pulumi.Output<string>;
 
@@ -654,7 +658,7 @@ export class AksCluster extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.deployerGrant.assignment] },
           )
         : undefined;
-    this.provider = new k8s.Provider(
+    this.provider = new KubernetesProvider(
       `${name}-k8s`,
       { kubeconfig: this.kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
       // Kubernetes calls need the deployer's data-plane role first (and, with the gate, its propagation).

@@ -17,7 +17,8 @@ export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.co
  * Audience GitHub tokens are requested for by azure/login, azure-native and kubelogin: Entra's token
  * exchange audience, the same one Kubernetes workload identity uses.
  */
-export const GITHUB_ACTIONS_AUDIENCE = WORKLOAD_IDENTITY_AUDIENCE;
+export const GITHUB_ACTIONS_AUDIENCE: typeof WORKLOAD_IDENTITY_AUDIENCE =
+  WORKLOAD_IDENTITY_AUDIENCE;
 
 /**
  * "Storage Blob Data Contributor": not in the catalog in components/roles.ts (its documented data
@@ -26,7 +27,7 @@ export const GITHUB_ACTIONS_AUDIENCE = WORKLOAD_IDENTITY_AUDIENCE;
  */
 export const STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE_ID = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
 /** "Key Vault Crypto User", from the catalog in components/roles.ts (one home for role GUIDs). */
-export const KEY_VAULT_CRYPTO_USER_ROLE_ID = resolveRoleGuid("Key Vault Crypto User");
+export const KEY_VAULT_CRYPTO_USER_ROLE_ID: string = resolveRoleGuid("Key Vault Crypto User");
 
 /**
  * Roles the zerocred stack program itself assigns (grants to identities, the deployer's AKS data-plane
@@ -276,7 +277,7 @@ export function gitHubCredentials(settings: GitHubSubjectSettings): GitHubCreden
  * before any review; branch protection and CODEOWNERS only gate the merge. PR previews sign in as the
  * read-only {@link GitHubPreviewer} (components/previewer.ts) instead.
  */
-export const DEPLOYER_PULL_REQUEST_ERROR =
+export const DEPLOYER_PULL_REQUEST_ERROR: string =
   "Invalid value for pullRequests: true. The deployer holds write rights, and a pull_request workflow runs the " +
   "workflow file as the pull request wrote it, so anyone with push access could use those rights before review. " +
   "Remove pullRequests from the deployer and give PR previews the read-only GitHubPreviewer (components/previewer.ts).";

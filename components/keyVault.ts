@@ -12,7 +12,7 @@ import { ComponentArgsError, checkRequiredArgs } from "./args";
 import { allowedIpRangeProblem, allowedIpRangeReason } from "./rules/ipRanges";
 
 /** Key Vault object (secret) names: 1–127 letters, digits and hyphens. */
-export const SECRET_NAME_PATTERN = /^[0-9A-Za-z-]{1,127}$/;
+export const SECRET_NAME_PATTERN: RegExp = /^[0-9A-Za-z-]{1,127}$/;
 
 /** Length of the random canary value (alphanumeric, ~190 bits of entropy). */
 export const CANARY_LENGTH = 32;

@@ -21,7 +21,7 @@ export {
 export const ZEROCRED_UUID_NAMESPACE = "ec3af19a-c532-4d36-a6dd-4001eb55137a";
 
 /** Federated identity credential names: 3–120 chars, `[A-Za-z0-9_-]`, first char alphanumeric. */
-export const FEDERATED_CREDENTIAL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/;
+export const FEDERATED_CREDENTIAL_NAME_PATTERN: RegExp = /^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/;
 
 const VAULT_PREFIX = /^[a-z][a-z0-9]{1,7}$/;
 

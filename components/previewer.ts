@@ -12,7 +12,7 @@ import { resolveRoleGuid } from "./roles";
 import { UserAssignedIdentity } from "./userAssignedIdentity";
 
 /** "Storage Blob Data Reader", from the catalog in components/roles.ts (one home for role GUIDs). */
-export const STORAGE_BLOB_DATA_READER_ROLE_ID = resolveRoleGuid("Storage Blob Data Reader");
+export const STORAGE_BLOB_DATA_READER_ROLE_ID: string = resolveRoleGuid("Storage Blob Data Reader");
 /** "Azure Kubernetes Service RBAC Reader" (same page). */
 export const AKS_RBAC_READER_ROLE_ID = "7f6c6a51-bcf8-42ba-9220-52d62157d7db";
 

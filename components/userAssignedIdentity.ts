@@ -14,7 +14,7 @@ import {
 export { federatedCredentialChainOrder } from "./rules/workloadIdentity";
 
 /** User-assigned identity names (Azure resource name rules): 3–128 of `[A-Za-z0-9_-]`, alphanumeric first. */
-export const IDENTITY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/;
+export const IDENTITY_NAME_PATTERN: RegExp = /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/;
 
 /** One federated identity credential to create on the identity. */
 export interface FederatedCredentialSpec {

@@ -29,7 +29,7 @@ export const MAX_FEDERATED_CREDENTIALS_PER_IDENTITY = 20;
 export const SERVICE_ACCOUNT_SUBJECT_PREFIX = "system:serviceaccount:";
 
 /** AKS OIDC issuers: `https://<region>.oic.prod-aks.azure.com/<tenant>/<guid>/`. */
-export const AKS_ISSUER_PATTERN = /^https:\/\/[^/]+\.oic\.prod-aks\.azure\.com\//i;
+export const AKS_ISSUER_PATTERN: RegExp = /^https:\/\/[^/]+\.oic\.prod-aks\.azure\.com\//i;
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

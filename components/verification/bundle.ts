@@ -17,7 +17,7 @@ import * as path from "node:path";
 /** The file name of the bundle inside the ConfigMap (and the container's mount). */
 export const POD_VERIFIER_FILE_NAME = "verifier.js";
 /** Kubernetes' limit on a ConfigMap's total data size. */
-export const CONFIG_MAP_LIMIT_BYTES = 1024 * 1024;
+export const CONFIG_MAP_LIMIT_BYTES: number = 1024 * 1024;
 
 /** The prebuilt bundle's file name, beside this module in the package (dist/components/verification). */
 export const PREBUILT_BUNDLE_FILE_NAME = "pod-verifier.bundle.js";

@@ -11,7 +11,7 @@ import { checkRequiredArgs } from "../args";
 import { parseVerifierOutput, type ExpectedCheck, type VerifierResultLine } from "./results";
 
 /** Absolute path of the VM verifier script. */
-export const VM_VERIFIER_SCRIPT_PATH = path.join(__dirname, "vm-verifier.sh");
+export const VM_VERIFIER_SCRIPT_PATH: string = path.join(__dirname, "vm-verifier.sh");
 
 /** The VM verifier script, exactly as it is sent to the VM. */
 export function vmVerifierScript(): string {
@@ -95,7 +95,7 @@ export interface VmVerificationArgs {
 }
 
 /** A principal's label in the results (the expected-access row's name): 1–64 of `A-Za-z0-9._-`. */
-export const PRINCIPAL_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+export const PRINCIPAL_NAME: RegExp = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Both verifiers' retry budget: a whole number of seconds within the supported range. */
 export function validateTimeoutSeconds(

@@ -1,6 +1,6 @@
 /**
- * The npm package as a user gets it, built once per test file: `npm pack` (its `prepack` runs
- * `npm run build`) into a temp dir, then the tarball unpacked into a scratch project's
+ * The npm package as a user gets it, built once per test file: `npm pack` (its `prepack` runs the
+ * build, scripts/build.ts — what `npm run build` runs) into a temp dir, then the tarball unpacked into a scratch project's
  * node_modules/zerocred — what `npm install ./zerocred-<v>.tgz` does, minus the registry.
  *
  * The scratch project's other dependencies (the Pulumi SDKs, TypeScript, …) are symlinks into this
