@@ -122,6 +122,14 @@ export function requestUrl(req: http.IncomingMessage): URL {
  */
 const secureContexts = new Map<string, tls.SecureContext>();
 
+/**
+ * A new connection per request (no keep-alive, so no socket outlives its request), resuming the TLS
+ * session of an earlier one to the same host and port: https.Agent caches up to maxCachedSessions
+ * sessions (Node 20 docs, https.Agent) and a resumed handshake skips the server's RSA signature. A
+ * session the server does not know (another emulator on a reused port) is a full handshake.
+ */
+const sessionAgent = new https.Agent({ keepAlive: false });
+
 /** GET over HTTPS trusting only `caPem`; resolves with status and parsed JSON body. */
 export function fetchJsonTls(
   url: string,
@@ -136,7 +144,7 @@ export function fetchJsonTls(
   // https.request hands its options to tls.connect (the typings omit secureContext).
   const options: https.RequestOptions & Pick<tls.ConnectionOptions, "secureContext"> = {
     secureContext,
-    agent: false,
+    agent: sessionAgent,
     timeout: 5000,
   };
   return new Promise((resolve, reject) => {
