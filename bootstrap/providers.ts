@@ -13,7 +13,7 @@
  * azure-native 3.28 has no resource for a subscription's provider registration (its `providerhub` module
  * publishes providers, it does not register them), hence a script rather than a resource.
  */
-import { AzureCliCredential } from "@azure/identity";
+import type { AzureCliCredential as AzureCliCredentialType } from "@azure/identity";
 
 /** Namespaces the stack (infra/) and the bootstrap create resources in, and why. */
 export const REQUIRED_RESOURCE_PROVIDERS: readonly { namespace: string; why: string }[] = [
@@ -114,6 +114,12 @@ export async function ensureProvidersRegistered(
 
 /** An {@link ArmClient} over fetch with the Azure CLI's sign-in (the bootstrap runs after `az login`). */
 export function azureCliArmClient(endpoint = "https://management.azure.com"): ArmClient {
+  // Loaded here, not at the top: the simulation reads REQUIRED_RESOURCE_PROVIDERS from this module
+  // (sim/deployer/bootstrap.ts) and must not pay for loading the Azure SDK's credential stack.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { AzureCliCredential } = require("@azure/identity") as {
+    AzureCliCredential: typeof AzureCliCredentialType;
+  };
   const credential = new AzureCliCredential();
   return {
     async request(method, path) {

@@ -304,7 +304,12 @@ export interface CliResult {
 /** Runs the CLI; returns the exit code and what it printed (testable without a process). */
 export async function runCli(
   argv: readonly string[],
-  io: { progress?: (line: string) => void; cwd?: string } = {},
+  io: {
+    progress?: (line: string) => void;
+    cwd?: string;
+    /** Where the idempotency run is evaluated (simulate's `parallel`; the process entry passes "auto"). */
+    parallel?: boolean | "auto";
+  } = {},
 ): Promise<CliResult> {
   let opts: CliOptions;
   try {
@@ -358,6 +363,7 @@ export async function runCli(
       timeScale: timeScaleFromEnv(),
       ci: opts.skipCi === true ? false : ciOptions(opts, io.cwd ?? process.cwd()),
       progress: opts.json ? undefined : io.progress,
+      ...(io.parallel !== undefined ? { parallel: io.parallel } : {}),
     });
     let stdout = opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report);
     if (svgFile) {
@@ -412,7 +418,7 @@ async function main(): Promise<void> {
   };
   // A failed program rejects several outputs; the first is the report, the rest are noise.
   process.on("unhandledRejection", () => undefined);
-  const result = await runCli(process.argv.slice(2), { progress });
+  const result = await runCli(process.argv.slice(2), { progress, parallel: "auto" });
   if (process.stderr.isTTY) {
     process.stderr.write("\r\x1b[2K");
   }

@@ -2,6 +2,8 @@
  * Idempotency: the program run twice must register the same resources with identical inputs
  * ("second run: 0 changes"); otherwise, which resources and which input keys differ.
  */
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
 import type { RecordedResourceLike } from "./model";
 
 export interface IdempotencyReport {
@@ -77,4 +79,77 @@ export function formatIdempotency(report: IdempotencyReport): string {
     lines.push(`  - ${u}`);
   }
   return lines.join("\n");
+}
+
+/** What the idempotency worker gets: the evaluation's inputs, nothing that is not plain data. */
+export interface IdempotencyRunInputs {
+  readonly config: Record<string, unknown>;
+  readonly stack: string;
+  readonly project?: string;
+  readonly timeoutMs?: number;
+  readonly invokeResults?: Readonly<Record<string, Record<string, unknown>>>;
+  readonly stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
+}
+
+/** The second run's resources (URN and inputs: what {@link compareRuns} reads) and its time. */
+export interface IdempotencyRun {
+  readonly resources: RecordedResourceLike[];
+  readonly ms: number;
+  /** Whether it ran on a worker thread, beside the first run. */
+  readonly parallel: boolean;
+}
+
+/** A second run the program failed in: its message, as the main thread would have raised it. */
+export class IdempotencyRunError extends Error {
+  constructor(
+    message: string,
+    readonly errorName: string,
+    readonly resourcesRegistered: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Evaluates the program a second time on a worker thread (sim/launcher/evaluate-worker.cjs), in
+ * parallel with the first evaluation on the main thread. `result` is the run, or `undefined` when
+ * the worker could not hand its resources back (a value structured clone cannot copy): then the
+ * caller evaluates again itself. `stop()` ends the thread.
+ */
+export function startIdempotencyWorker(
+  inputs: IdempotencyRunInputs,
+  program: string,
+  loader: "compile-cache" | "tsx",
+): { result: Promise<IdempotencyRun | undefined>; stop: () => Promise<void> } {
+  const worker = new Worker(path.join(__dirname, "launcher", "evaluate-worker.cjs"), {
+    workerData: { options: inputs, program, loader },
+  });
+  const result = new Promise<IdempotencyRun | undefined>((resolve, reject) => {
+    worker.once("message", (m: IdempotencyRun & { error?: Record<string, unknown> }) => {
+      if (m.error === undefined) {
+        resolve({ resources: m.resources, ms: m.ms, parallel: true });
+      } else if (m.error.name === "DataCloneError") {
+        resolve(undefined);
+      } else {
+        reject(
+          new IdempotencyRunError(
+            String(m.error.message),
+            String(m.error.name),
+            Number(m.error.resourcesRegistered ?? 0),
+          ),
+        );
+      }
+      void worker.terminate();
+    });
+    worker.once("error", reject);
+    worker.once("exit", (code) =>
+      reject(new Error(`the idempotency worker exited (${code}) without a result`)),
+    );
+  });
+  return {
+    result,
+    stop: async () => {
+      await worker.terminate();
+    },
+  };
 }

@@ -3,6 +3,7 @@
  * model what it declared, seed the emulators from that model, run the real verifiers against
  * them, and explain every mismatch — before any `pulumi up`.
  */
+import * as os from "node:os";
 import * as path from "node:path";
 import { evaluatePolicies, fromRecorded, type PolicyViolation } from "../policies/evaluate";
 import { SIM_TENANT_ID } from "./cloud";
@@ -14,7 +15,14 @@ import {
   type VerifierResult,
 } from "./diagnose";
 import { prepareEmulatorKeys, startEmulators, type EmulatorKeys } from "./emulators";
-import { compareRuns, formatIdempotency, type IdempotencyReport } from "./idempotency";
+import {
+  compareRuns,
+  formatIdempotency,
+  IdempotencyRunError,
+  startIdempotencyWorker,
+  type IdempotencyReport,
+  type IdempotencyRun,
+} from "./idempotency";
 import {
   buildModel,
   principalsToVerify,
@@ -77,6 +85,12 @@ export interface SimulateOptions {
    * stack, false for `--program` (the pack is zerocred's hardening opinion; see README).
    */
   readonly enforcePolicies?: boolean;
+  /**
+   * Evaluate the program the second time (idempotency) on a worker thread, beside the first
+   * evaluation, instead of after it on this thread: `true`, `false` (the default), or `"auto"` — only
+   * when a core is idle now ({@link spareCore}; `npm start` uses it). The verdict is the same either way.
+   */
+  readonly parallel?: boolean | "auto";
 }
 
 export interface AccessRow {
@@ -126,7 +140,11 @@ export interface SimulationReport {
   readonly phasesMs: {
     readonly evaluate: number;
     readonly secondRun: number;
+    /** Whether the second run was on a worker thread, beside the first (`parallel`). */
+    readonly secondRunParallel: boolean;
     readonly emulators: number;
+    /** The CI deployer chain of every workflow (0 when not run). */
+    readonly ci: number;
     readonly verifiers: number;
     readonly total: number;
   };
@@ -217,6 +235,23 @@ async function evaluate(
   });
 }
 
+/**
+ * Whether a core is idle now: the 1-minute load average is at least half a core below the number of
+ * cores. A worker evaluation costs a second copy of the modules and a cold JIT (about 1.5 s of CPU
+ * for the dev stack); it pays off only on a core nothing else wants.
+ */
+export function spareCore(): boolean {
+  return os.loadavg()[0]! <= os.availableParallelism() - 1.5;
+}
+
+/** The idempotency run's evaluation, on whichever thread runs it (sim/launcher/evaluate-worker.cjs). */
+export async function evaluateForIdempotency(
+  options: SimulateOptions,
+  program: string,
+): Promise<Evaluation> {
+  return evaluate(options, program, true);
+}
+
 function environmentOf(config: Record<string, unknown>): "dev" | "prod" {
   return config["zerocred:environment"] === "dev" ? "dev" : "prod";
 }
@@ -251,6 +286,41 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
     options.verify === false ? undefined : prepareEmulatorKeys(1);
   keys?.catch(() => undefined);
 
+  // The idempotency run does not depend on the first: with `parallel`, a worker thread evaluates
+  // the program meanwhile (its own isolate and Pulumi runtime, like a second `pulumi up`).
+  const worker =
+    options.parallel === true || (options.parallel === "auto" && spareCore())
+      ? startIdempotencyWorker(
+          {
+            config: options.config,
+            stack: options.stack,
+            ...(options.project !== undefined ? { project: options.project } : {}),
+            timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+            ...(options.invokeResults !== undefined
+              ? { invokeResults: options.invokeResults }
+              : {}),
+            ...(options.stackOutputs !== undefined ? { stackOutputs: options.stackOutputs } : {}),
+          },
+          program,
+          options.program === undefined ? "compile-cache" : "tsx",
+        )
+      : undefined;
+  worker?.result.catch(() => undefined);
+  try {
+    return await simulateWith(options, program, keys, worker, started, progress);
+  } finally {
+    await worker?.stop();
+  }
+}
+
+async function simulateWith(
+  options: SimulateOptions,
+  program: string,
+  keys: Promise<EmulatorKeys> | undefined,
+  worker: ReturnType<typeof startIdempotencyWorker> | undefined,
+  started: number,
+  progress: (line: string) => void,
+): Promise<SimulationReport> {
   progress("evaluating the program in the simulated cloud…");
   const t0 = performance.now();
   const first = await evaluate(options, program, true);
@@ -275,6 +345,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
 
   let emulatorsMs = 0;
   let verifiersMs = 0;
+  let ciMs = 0;
   const verify = options.verify !== false && verificationPlan.targets.length > 0;
   const timeScale = options.timeScale ?? timeScaleFromEnv();
   const verification = async (): Promise<
@@ -304,17 +375,104 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
       await emulators.close();
     }
   };
-  const secondRun = async (): Promise<{ evaluation: Evaluation; ms: number }> => {
+  const inProcessRun = async (): Promise<IdempotencyRun> => {
     // The second evaluation is main-thread JavaScript; the verifiers are child processes and
     // the emulators' key generation runs on the thread pool, so the two overlap.
     const t1 = performance.now();
     const evaluation = await evaluate(options, program, true);
-    return { evaluation, ms: performance.now() - t1 };
+    return { resources: evaluation.resources, ms: performance.now() - t1, parallel: false };
+  };
+  /**
+   * The worker's run if it has finished by the time `by` settles; otherwise the worker is stopped
+   * and `undefined` returned.
+   */
+  const workerRun = async (by: Promise<unknown>): Promise<IdempotencyRun | undefined> => {
+    if (worker === undefined) {
+      return undefined;
+    }
+    type Outcome =
+      | { kind: "done"; run: IdempotencyRun | undefined }
+      | { kind: "failed"; err: unknown }
+      | { kind: "late" };
+    const outcome = await Promise.race<Outcome>([
+      worker.result.then(
+        (run) => ({ kind: "done", run }),
+        (err: unknown) => ({ kind: "failed", err }),
+      ),
+      by.then(
+        () => ({ kind: "late" }),
+        () => ({ kind: "late" }),
+      ),
+    ]);
+    if (outcome.kind === "late") {
+      await worker.stop();
+      return undefined;
+    }
+    if (outcome.kind === "failed") {
+      const err = outcome.err;
+      if (err instanceof IdempotencyRunError && err.errorName === "ProgramError") {
+        throw new ProgramError(err.message, err, err.resourcesRegistered);
+      }
+      // The worker itself failed (not the program): run it here instead.
+      return undefined;
+    }
+    return outcome.run;
+  };
+  // The deployer's chain per workflow evaluates bootstrap/ and the stack as CI's identity. It
+  // shares this thread's Pulumi runtime with an in-process second run, so it follows it; either
+  // way it runs while the verifiers (child processes) do.
+  const ciOptions = options.ci !== false && options.program === undefined ? options.ci : undefined;
+  const ciChain = async (): Promise<CiReport[] | undefined> => {
+    if (ciOptions === undefined) {
+      return undefined;
+    }
+    progress("simulating the CI deployer chain of each workflow…");
+    const t4 = performance.now();
+    try {
+      return await runAllWorkflows({ ...ciOptions, keys: ciOptions.keys ?? keys });
+    } finally {
+      ciMs = performance.now() - t4;
+    }
+  };
+  const evaluations = async (
+    verifying: Promise<unknown>,
+  ): Promise<{ second: IdempotencyRun; ci?: CiReport[] }> => {
+    if (worker === undefined) {
+      const second = await inProcessRun();
+      return { second, ci: await ciChain() };
+    }
+    const ci = await ciChain();
+    // With `parallel: true` the worker's run is awaited. With "auto" it is used when done by the
+    // end of the verification and by twice the first run's time (it runs at a lower priority, so
+    // a busy machine can starve it); else this thread evaluates. Either way, also when the worker
+    // could not hand its resources back.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline =
+      options.parallel === true
+        ? new Promise<never>(() => undefined)
+        : Promise.all([
+            verifying,
+            new Promise((r) => {
+              timer = setTimeout(r, Math.max(0, t0 + 2 * evaluateMs - performance.now()));
+            }),
+          ]);
+    const second = await workerRun(deadline).finally(() => clearTimeout(timer));
+    return { second: second ?? (await inProcessRun()), ci };
   };
   progress("verifying, and evaluating the program again (idempotency)…");
-  const [outcomes, second] = await Promise.all([verification(), secondRun()]);
+  // Both settle before either failure is raised, so no emulator outlives the simulation.
+  const verifying = verification();
+  const [verified, evaluated] = await Promise.allSettled([verifying, evaluations(verifying)]);
+  if (evaluated.status === "rejected") {
+    throw evaluated.reason;
+  }
+  if (verified.status === "rejected") {
+    throw verified.reason;
+  }
+  const outcomes = verified.value;
+  const { second, ci } = evaluated.value;
   const secondRunMs = second.ms;
-  const idempotency = compareRuns(first.resources, second.evaluation.resources);
+  const idempotency = compareRuns(first.resources, second.resources);
   const resultDiagnoses = verify ? interpretResults(model, outcomes, staticDiagnoses) : [];
   const diagnoses = [...resultDiagnoses, ...staticDiagnoses];
 
@@ -347,13 +505,6 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
     };
   });
 
-  // The deployer's chain per workflow: after the program's own evaluations (they share the runtime).
-  let ci: CiReport[] | undefined;
-  if (options.ci !== undefined && options.ci !== false && options.program === undefined) {
-    progress("simulating the CI deployer chain of each workflow…");
-    ci = await runAllWorkflows({ ...options.ci, keys: options.ci.keys ?? keys });
-  }
-
   const enforced = options.enforcePolicies ?? options.program === undefined;
   const failed = {
     accessMismatches: access.filter((a) => a.ok === false).length,
@@ -382,6 +533,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
     phasesMs: {
       evaluate: Math.round(evaluateMs),
       secondRun: Math.round(secondRunMs),
+      secondRunParallel: second.parallel,
+      ci: Math.round(ciMs),
       emulators: Math.round(emulatorsMs),
       verifiers: Math.round(verifiersMs),
       total: Math.round(performance.now() - started),
@@ -554,7 +707,7 @@ export function formatReport(report: SimulationReport): string {
   out.push(
     "",
     dim(
-      `Phases: program ${p.evaluate} ms, second run ${p.secondRun} ms, emulators ${p.emulators} ms, verifiers ${p.verifiers} ms; total ${p.total} ms.`,
+      `Phases: program ${p.evaluate} ms, second run ${p.secondRun} ms${p.secondRunParallel ? " (worker thread, beside the program)" : ""}, emulators ${p.emulators} ms, verifiers ${p.verifiers} ms${report.ci !== undefined ? `, CI chain ${p.ci} ms` : ""}; total ${p.total} ms.`,
     ),
     resultLine(report),
     "",

@@ -1,8 +1,11 @@
 // `npm start` launcher. Behaviour is identical to `tsx sim/cli.ts`; only the start-up is cheaper:
 //
+// 0. Every CommonJS module is compiled with V8's code cache (launcher/code-cache.cjs): parsing
+//    and compiling the SDKs from source happens on the first run only.
 // 1. @pulumi/pulumi's closure serializer (the TypeScript compiler, @npmcli/arborist) loads only if
 //    a program serializes a function, and its promises skip a debugging stack trace that only
-//    PULUMI_DEBUG_PROMISE_LEAKS prints (launcher/pulumi-runtime.cjs).
+//    PULUMI_DEBUG_PROMISE_LEAKS prints, and resources skip the source position only the Pulumi CLI
+//    displays (launcher/pulumi-runtime.cjs).
 // 2. zerocred's own TypeScript is transpiled once and cached in node_modules/.cache/zerocred
 //    (launcher/compile-cache.cjs): no esbuild, no resolver hook and no source-mapped stack traces
 //    on later runs. Dependencies load lazily, when the run first uses them.
@@ -25,9 +28,14 @@ const mark = (phase, since) => {
 };
 
 let t = performance.now();
+const codeCache = require("./launcher/code-cache.cjs").install(
+  path.join(ROOT, "node_modules", ".cache", "zerocred", "code-cache.bin"),
+);
+t = mark("code cache", t);
 const pulumiRuntime = require("./launcher/pulumi-runtime.cjs");
 pulumiRuntime.deferClosureSerialization(ROOT);
 pulumiRuntime.skipPromiseStacks(ROOT);
+pulumiRuntime.skipSourcePositions(ROOT);
 if (process.argv.includes("--program")) {
   for (const dependency of [
     "@pulumi/pulumi",
@@ -52,7 +60,8 @@ if (timing) {
   process.on("exit", () => {
     const cpu = process.cpuUsage();
     process.stderr.write(
-      `startup: launcher began at ${Math.round(startedAt)} ms; exit at ${Math.round(performance.now())} ms since the process started; CPU ${Math.round((cpu.user + cpu.system) / 1000)} ms\n`,
+      `startup: code cache ${codeCache.hits} hit(s), ${codeCache.misses} miss(es), ${codeCache.rejected} rejected\n` +
+        `startup: launcher began at ${Math.round(startedAt)} ms; exit at ${Math.round(performance.now())} ms since the process started; CPU ${Math.round((cpu.user + cpu.system) / 1000)} ms\n`,
     );
   });
 }

@@ -2,6 +2,7 @@
 // socket tracking so close() never leaves open handles, JSON replies and body reading.
 import http from "node:http";
 import https from "node:https";
+import tls from "node:tls";
 import type { AddressInfo, Socket } from "node:net";
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
@@ -113,13 +114,41 @@ export function requestUrl(req: http.IncomingMessage): URL {
   return new URL(req.url ?? "/", "http://emulator.invalid");
 }
 
+/**
+ * One TLS context per trusted CA: building one parses the CA (and Node's defaults) each time, and
+ * the Entra emulator fetches an issuer's keys for every federated token request. tls.connect uses a
+ * given `secureContext` instead of building one from the options (Node 20 docs, tls.connect
+ * options.secureContext); the server's identity is checked as before.
+ */
+const secureContexts = new Map<string, tls.SecureContext>();
+
+/**
+ * A new connection per request (no keep-alive, so no socket outlives its request), resuming the TLS
+ * session of an earlier one to the same host and port: https.Agent caches up to maxCachedSessions
+ * sessions (Node 20 docs, https.Agent) and a resumed handshake skips the server's RSA signature. A
+ * session the server does not know (another emulator on a reused port) is a full handshake.
+ */
+const sessionAgent = new https.Agent({ keepAlive: false });
+
 /** GET over HTTPS trusting only `caPem`; resolves with status and parsed JSON body. */
 export function fetchJsonTls(
   url: string,
   caPem: string,
 ): Promise<{ status: number; body: unknown }> {
+  let secureContext = secureContexts.get(caPem);
+  if (secureContext === undefined) {
+    secureContext = tls.createSecureContext({ ca: caPem });
+    secureContexts.clear(); // one CA per emulator start: keep only the newest
+    secureContexts.set(caPem, secureContext);
+  }
+  // https.request hands its options to tls.connect (the typings omit secureContext).
+  const options: https.RequestOptions & Pick<tls.ConnectionOptions, "secureContext"> = {
+    secureContext,
+    agent: sessionAgent,
+    timeout: 5000,
+  };
   return new Promise((resolve, reject) => {
-    const req = https.get(url, { ca: caPem, agent: false, timeout: 5000 }, (res) => {
+    const req = https.get(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {

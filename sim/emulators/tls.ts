@@ -1,7 +1,8 @@
 // TLS material for the loopback emulators: a throwaway CA and one leaf certificate for
-// 127.0.0.1 / localhost signed by it. Keys come from node:crypto (fast, native); node-forge only
-// builds and signs the X.509 structures. Nothing here is hand-rolled crypto.
-import { generateKeyPair, randomBytes } from "node:crypto";
+// 127.0.0.1 / localhost signed by it. Keys and signatures come from node:crypto (fast, native);
+// node-forge only builds the X.509 structures (Node has no API to issue a certificate). Nothing
+// here is hand-rolled crypto.
+import { createPrivateKey, generateKeyPair, randomBytes, sign, type KeyObject } from "node:crypto";
 import { promisify } from "node:util";
 import forge from "node-forge";
 
@@ -26,6 +27,32 @@ async function rsaKeyPair(): Promise<{ publicPem: string; privatePem: string }> 
   return { publicPem: publicKey, privatePem: privateKey };
 }
 
+/**
+ * The signer forge's `certificate.sign(key, md)` calls (node-forge 1.x lib/x509.js: it takes the
+ * algorithm OID from `md.algorithm`, feeds the DER TBSCertificate to `md.update`, then calls
+ * `key.sign(md)`): the same bytes are signed by node:crypto (RSASSA-PKCS1-v1_5 with SHA-256, what
+ * forge's own RSA key would produce) instead of forge's JavaScript big-integer arithmetic.
+ */
+function nativeSigner(privatePem: string): {
+  key: forge.pki.rsa.PrivateKey;
+  md: forge.md.MessageDigest;
+} {
+  const privateKey: KeyObject = createPrivateKey(privatePem);
+  const digest = forge.md.sha256.create();
+  const signed: string[] = [];
+  const md = Object.assign(Object.create(digest) as forge.md.MessageDigest, {
+    update(bytes: string, encoding?: "raw" | "utf8") {
+      signed.push(encoding === "utf8" ? forge.util.encodeUtf8(bytes) : bytes);
+      return digest.update(bytes, encoding);
+    },
+  });
+  const key = {
+    sign: () =>
+      sign("sha256", Buffer.from(signed.join(""), "binary"), privateKey).toString("binary"),
+  } as unknown as forge.pki.rsa.PrivateKey;
+  return { key, md };
+}
+
 function serialNumber(): string {
   // Positive 16-byte serial (clear the top bit so DER does not read it as negative).
   const bytes = randomBytes(16);
@@ -42,7 +69,6 @@ function validity(cert: forge.pki.Certificate, days: number): void {
 /** Generates a CA and a leaf certificate for 127.0.0.1 and localhost, signed by the CA. */
 export async function generateTlsMaterial(): Promise<TlsMaterial> {
   const [caKeys, leafKeys] = await Promise.all([rsaKeyPair(), rsaKeyPair()]);
-  const caPrivate = forge.pki.privateKeyFromPem(caKeys.privatePem);
   const caCert = forge.pki.createCertificate();
   caCert.publicKey = forge.pki.publicKeyFromPem(caKeys.publicPem);
   caCert.serialNumber = serialNumber();
@@ -58,7 +84,8 @@ export async function generateTlsMaterial(): Promise<TlsMaterial> {
     { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
     { name: "subjectKeyIdentifier" },
   ]);
-  caCert.sign(caPrivate, forge.md.sha256.create());
+  const caSigner = nativeSigner(caKeys.privatePem);
+  caCert.sign(caSigner.key, caSigner.md);
 
   const leaf = forge.pki.createCertificate();
   leaf.publicKey = forge.pki.publicKeyFromPem(leafKeys.publicPem);
@@ -83,7 +110,8 @@ export async function generateTlsMaterial(): Promise<TlsMaterial> {
       keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes(),
     },
   ]);
-  leaf.sign(caPrivate, forge.md.sha256.create());
+  const leafSigner = nativeSigner(caKeys.privatePem);
+  leaf.sign(leafSigner.key, leafSigner.md);
 
   return {
     caPem: forge.pki.certificateToPem(caCert),

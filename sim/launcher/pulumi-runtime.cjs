@@ -19,6 +19,13 @@
 //    leaked at exit when PULUMI_DEBUG_PROMISE_LEAKS is set. Formatting those stacks is a fifth of
 //    a dev-stack evaluation. Without that variable, the wrapper records the promise with an empty
 //    stack (Error.stackTraceLimit 0 during the call); the leak detector itself is unchanged.
+//
+// 3. skipSourcePositions: every Resource constructor calls Resource.stackTrace(4) (resource.js,
+//    v3.248.0), which formats `new Error().stack` with no frame limit and turns each frame into a
+//    file URL, for the sourcePosition and stackTrace fields of the RegisterResource request — what
+//    the Pulumi CLI shows beside a resource. The simulated engine (sim/cloud.ts) never reads them,
+//    so in `npm start` the method returns no frames; the requests carry no position, the registration
+//    is otherwise the same.
 "use strict";
 const Module = require("node:module");
 const path = require("node:path");
@@ -115,4 +122,24 @@ function skipPromiseStacks(fromDir) {
   return true;
 }
 
-module.exports = { deferClosureSerialization, skipPromiseStacks, DEFERRED };
+/** Makes Resource.stackTrace return no frames (see 3. above). Returns whether it did. */
+function skipSourcePositions(fromDir) {
+  let resource;
+  try {
+    resource = require(require.resolve("@pulumi/pulumi/resource", { paths: [fromDir] }));
+  } catch {
+    return false;
+  }
+  const Resource = resource.Resource;
+  if (typeof Resource?.stackTrace !== "function" || Resource.stackTrace.zerocredWrapped) {
+    return false;
+  }
+  const none = function stackTrace() {
+    return [];
+  };
+  none.zerocredWrapped = true;
+  Resource.stackTrace = none;
+  return true;
+}
+
+module.exports = { deferClosureSerialization, skipPromiseStacks, skipSourcePositions, DEFERRED };

@@ -119,3 +119,140 @@ describe("the compile cache", () => {
     expect(edited.cached).toHaveLength(2);
   });
 });
+
+describe("Pulumi source positions, skipped", () => {
+  it("Resource.stackTrace is the method the constructor calls, and returns no frames once skipped", () => {
+    const resourceJs = fs.readFileSync(require.resolve("@pulumi/pulumi/resource.js"), "utf8");
+    // The only caller: the constructor's `Resource.stackTrace(4)` feeding sourcePosition and stackTrace.
+    expect([...resourceJs.matchAll(/Resource\.stackTrace\(/g)]).toHaveLength(1);
+    const out = node(`
+      const { Resource } = require("@pulumi/pulumi/resource");
+      const before = Resource.stackTrace(0).length > 0;
+      const skipped = require("./sim/launcher/pulumi-runtime.cjs").skipSourcePositions(process.cwd());
+      const again = require("./sim/launcher/pulumi-runtime.cjs").skipSourcePositions(process.cwd());
+      console.log(JSON.stringify({ before, skipped, again, after: Resource.stackTrace(0) }));`);
+    expect(JSON.parse(out)).toEqual({ before: true, skipped: true, again: false, after: [] });
+  });
+});
+
+describe("the V8 code cache", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zc-code-cache-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const cacheFile = path.join(dir, "cache", "code-cache.bin");
+  const file = path.join(dir, "m.js");
+  const run = () =>
+    JSON.parse(
+      node(`
+        const stats = require(${JSON.stringify(path.join(ROOT, "sim/launcher/code-cache.cjs"))}).install(${JSON.stringify(cacheFile)});
+        const m = require(${JSON.stringify(file)});
+        process.on("exit", () => console.log(JSON.stringify({ ...m, stats })));`),
+    ) as { value: number; dir: string; resolved: string; stats: Record<string, number> };
+
+  it("compiles from source once, then from the cache; an edited file or a damaged cache compiles again", () => {
+    const source = (value: number) =>
+      `#!/usr/bin/env node\nexports.value = ${value};\nexports.dir = __dirname;\nexports.resolved = require.resolve("./m.js");\n`;
+    fs.writeFileSync(file, source(1));
+    expect(run()).toEqual({
+      value: 1,
+      dir,
+      resolved: file,
+      stats: { hits: 0, misses: 1, rejected: 0 },
+    });
+    expect(fs.existsSync(cacheFile)).toBe(true);
+    expect(run()).toMatchObject({ value: 1, stats: { hits: 1, misses: 0, rejected: 0 } });
+
+    fs.writeFileSync(file, source(2));
+    expect(run()).toMatchObject({ value: 2, stats: { hits: 0, misses: 1, rejected: 0 } });
+    expect(run()).toMatchObject({ value: 2, stats: { hits: 1, misses: 0, rejected: 0 } });
+
+    fs.writeFileSync(cacheFile, fs.readFileSync(cacheFile).subarray(0, 40));
+    expect(run()).toMatchObject({ value: 2, stats: { hits: 0, misses: 1, rejected: 0 } });
+  });
+});
+
+describe("the pod verifier bundle, kept", () => {
+  // A copy of components/verification's bundler with its own root, tsconfig and cache.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "zc-bundle-"));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  const dir = path.join(root, "components", "verification");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(
+    path.join(ROOT, "components/verification/bundle.ts"),
+    path.join(dir, "bundle.ts"),
+  );
+  fs.copyFileSync(path.join(ROOT, "tsconfig.json"), path.join(root, "tsconfig.json"));
+  fs.mkdirSync(path.join(root, "node_modules"));
+  fs.symlinkSync(
+    path.join(ROOT, "node_modules", "esbuild"),
+    path.join(root, "node_modules", "esbuild"),
+  );
+  const cacheDir = path.join(root, "node_modules/.cache/zerocred/pod-verifier");
+  const run = () =>
+    JSON.parse(
+      node(`
+        require(${JSON.stringify(path.join(ROOT, "sim/launcher/compile-cache.cjs"))}).register(${JSON.stringify(root)});
+        const b = require(${JSON.stringify(path.join(dir, "bundle.ts"))});
+        const kept = b.podVerifierBundle();
+        console.log(JSON.stringify({ same: kept === b.bundlePodVerifier(), marker: /MARKER_(\\d+)/.exec(kept)[1], cached: require("fs").readdirSync(${JSON.stringify(cacheDir)}) }));`),
+    ) as { same: boolean; marker: string; cached: string[] };
+
+  it("is esbuild's output, is served from node_modules/.cache next time, and is rebuilt after an edit", () => {
+    const write = (n: number) =>
+      fs.writeFileSync(path.join(dir, "pod-verifier.ts"), `console.log("MARKER_${n}");\n`);
+    write(1);
+    const first = run();
+    expect(first).toEqual({
+      same: true,
+      marker: "1",
+      cached: [expect.stringMatching(/^[0-9a-f]{64}\.json$/)],
+    });
+    // Served from the cache: prove it by editing the kept copy.
+    const keptFile = path.join(cacheDir, first.cached[0]!);
+    const kept = JSON.parse(fs.readFileSync(keptFile, "utf8")) as { code: string };
+    fs.writeFileSync(
+      keptFile,
+      JSON.stringify({ ...kept, code: kept.code.replace("MARKER_1", "MARKER_9") }),
+    );
+    expect(run()).toMatchObject({ same: false, marker: "9" });
+    // An edited input invalidates it.
+    write(2);
+    expect(run()).toEqual({ same: true, marker: "2", cached: first.cached });
+  });
+});
+
+describe("the idempotency run on a worker thread", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zc-parallel-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const program = (name: string, tag: string) => {
+    const file = path.join(dir, `${name}.ts`);
+    fs.writeFileSync(
+      file,
+      `import * as resources from "@pulumi/azure-native/resources";\n` +
+        `new resources.ResourceGroup("rg", { resourceGroupName: "rg-app", tags: { run: ${tag} } });\n`,
+    );
+    return file;
+  };
+
+  it("finds the same changes as the in-process run: none for a stable program, the key for a random one", async () => {
+    const { simulate } = await import("../../sim/simulate");
+    const run = (file: string, parallel: boolean) =>
+      simulate({ config: {}, stack: "dev", program: file, verify: false, parallel });
+    const stable = program("stable", '"1"');
+    const random = program("random", "String(Math.random())");
+    for (const parallel of [true, false]) {
+      const ok = await run(stable, parallel);
+      expect(ok.phasesMs.secondRunParallel).toBe(parallel);
+      expect(ok.idempotency).toEqual({ changes: 0, differing: [], added: [], removed: [] });
+      const changed = await run(random, parallel);
+      expect(changed.phasesMs.secondRunParallel).toBe(parallel);
+      expect(changed.idempotency.changes).toBe(1);
+      expect(changed.idempotency.differing).toEqual([
+        {
+          urn: "urn:pulumi:dev::zerocred::azure-native:resources:ResourceGroup::rg",
+          keys: ["tags.run"],
+        },
+      ]);
+      expect(changed.exitCode).toBe(1);
+    }
+  }, 60_000);
+});
