@@ -1,2 +1,0 @@
-import { it } from "vitest";
-it("pid", () => { console.log("PID1", process.pid, require("@azure/identity") === (globalThis as any).__id); (globalThis as any).__id = require("@azure/identity"); });
