@@ -52,11 +52,13 @@ export default defineConfig({
     hookTimeout: 60_000,
     reporters: ["default"],
     // Isolation is decided per pool (vitest 3 reads it from the root poolOptions): `unit` runs in
-    // worker threads, `e2e` in child processes, both reused from file to file. The two pools run
-    // side by side.
+    // worker threads, `e2e` in child processes, both reused from file to file. Two workers per
+    // pool: vitest's default on a 2-core machine is one (cores - 1), which left a core idle while
+    // the e2e files waited on child processes — measured 120 s wall with one, 94 s with two;
+    // three forks beside two threads overloaded the 2 cores (slower, not faster).
     poolOptions: {
-      threads: { isolate: false },
-      forks: { isolate: false },
+      threads: { isolate: false, maxThreads: 2 },
+      forks: { isolate: false, maxForks: 2 },
     },
     projects: [
       {

@@ -23,6 +23,7 @@ import {
   tempDir,
   world,
   type RunOutput,
+  until,
 } from "./world";
 import { TEST_TIME_SCALE } from "../harness/time-scale";
 
@@ -290,16 +291,18 @@ describe.each(SHELLS)("vm-verifier.sh under %s with RBAC propagation delay", (sh
   it("retries ForbiddenByRbac until the new assignment takes effect, then succeeds", async () => {
     const e = await startEmulators(world({ grantApp: false }));
     try {
-      e.addRoleAssignment(
-        { principalId: APP.principalId, roleDefinitionId: SECRETS_USER, scope: VAULT_ID },
-        // 5 s of the verifiers' clock: well past the process start and first requests, which run
-        // at real speed (TEST_TIME_SCALE times as long on the verifier's clock).
-        5000 / TEST_TIME_SCALE,
-      );
-      const out = await verify(
+      const pending = verify(
         shell,
         vmEnv(e, { ZC_PRINCIPALS: `app|${APP.clientId}|allow;other|${OTHER.clientId}|deny` }),
       );
+      // The role is assigned once the verifier has been denied — whatever the machine's load, it
+      // has seen a 403 — and takes effect 2 s later on the verifier's clock.
+      await until(() => (e.requestCounts().vaultByPrincipal[APP.principalId] ?? 0) > 0);
+      e.addRoleAssignment(
+        { principalId: APP.principalId, roleDefinitionId: SECRETS_USER, scope: VAULT_ID },
+        2000 / TEST_TIME_SCALE,
+      );
+      const out = await pending;
       expect(out.code).toBe(0);
       expect(out.lines[0]).toMatchObject({ principal: "app", actual: "allow", status: 200 });
       expect(out.lines[0].attempts).toBeGreaterThanOrEqual(3);

@@ -141,3 +141,14 @@ export function shells(): string[] {
   );
   return found.length > 0 ? found : ["sh"];
 }
+
+/** Resolves once `condition()` holds (polled every 5 ms); fails after `timeoutMs`. */
+export async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) {
+      throw new Error(`condition not met within ${timeoutMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
