@@ -33,9 +33,12 @@ afterAll(async () => {
 
 describe("ManagedIdentityCredential against the IMDS emulator", () => {
   it("gets a v1 Key Vault token for a user-assigned identity selected by client id", async () => {
+    const before = emu.requestCounts().imds.vm1 ?? 0;
     const token = await new ManagedIdentityCredential({ clientId: ID.vm.clientId }).getToken(
       VAULT_SCOPE,
     );
+    // From this file's emulator, not a token MSAL cached for the process earlier.
+    expect((emu.requestCounts().imds.vm1 ?? 0) - before).toBe(1);
     expect(token.tokenType).toBe("Bearer");
     const claims = claimsOf(token.token);
     expect({

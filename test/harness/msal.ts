@@ -8,33 +8,33 @@
  * right on a VM with one IMDS for the process's life. The e2e forks run test files one after another
  * in one process (vitest.config.ts), so without this a file would reach the previous file's closed
  * emulator, or be served a token that file's emulator minted, and count no request.
+ *
+ * The classes are reached through a credential made from the same `@azure/identity` import the tests
+ * use: under vitest that is the ES module build, whose msal-node is another instance than
+ * `require("@azure/msal-node")` would return.
  */
-import * as path from "node:path";
+import { ManagedIdentityCredential } from "@azure/identity";
 
-interface ManagedIdentityClientClass {
+interface MsalStatics {
+  nodeStorage?: unknown;
   identitySource?: unknown;
   sourceName?: unknown;
 }
-interface ManagedIdentityApplicationClass {
-  nodeStorage?: unknown;
-  new (config: { managedIdentityIdParams: Record<string, never> }): {
-    managedIdentityClient?: { constructor: ManagedIdentityClientClass };
-  };
-}
 
 export function resetManagedIdentityState(): void {
-  // The msal-node that @azure/identity itself loads.
-  const identityDir = path.dirname(require.resolve("@azure/identity"));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- msal-node is CommonJS for require
-  const msal = require(require.resolve("@azure/msal-node", { paths: [identityDir] })) as {
-    ManagedIdentityApplication: ManagedIdentityApplicationClass;
-  };
-  const App = msal.ManagedIdentityApplication;
-  // Constructing one makes sure the statics exist, and reaches the (unexported) client class.
-  const Client = new App({ managedIdentityIdParams: {} }).managedIdentityClient?.constructor;
-  if (Client === undefined || !("nodeStorage" in App)) {
+  const app = (
+    new ManagedIdentityCredential() as unknown as {
+      managedIdentityApp?: {
+        constructor: MsalStatics;
+        managedIdentityClient?: { constructor: MsalStatics };
+      };
+    }
+  ).managedIdentityApp;
+  const App = app?.constructor;
+  const Client = app?.managedIdentityClient?.constructor;
+  if (App === undefined || Client === undefined || !("nodeStorage" in App)) {
     throw new Error(
-      "msal-node no longer keeps its managed-identity state where test/harness/msal.ts expects it: check ManagedIdentityApplication and ManagedIdentityClient of the installed version.",
+      "@azure/identity / msal-node no longer keep their managed-identity state where test/harness/msal.ts expects it: check ManagedIdentityCredential.managedIdentityApp and ManagedIdentityClient of the installed versions.",
     );
   }
   App.nodeStorage = undefined;
