@@ -52,12 +52,13 @@ export default defineConfig({
     hookTimeout: 60_000,
     reporters: ["default"],
     // Isolation is decided per pool (vitest 3 reads it from the root poolOptions): `unit` runs in
-    // worker threads, `e2e` in child processes, both reused from file to file. Two workers per
-    // pool: vitest's default on a 2-core machine is one (cores - 1), which left a core idle while
-    // the e2e files waited on child processes — measured 120 s wall with one, 94 s with two;
-    // three forks beside two threads overloaded the 2 cores (slower, not faster).
+    // worker threads, `e2e` in child processes, both reused from file to file. One unit thread and
+    // two e2e forks, side by side: vitest's default on a 2-core machine is one worker per pool
+    // (cores - 1), which left a core idle while the e2e files waited on child processes. Measured on
+    // 2 cores: 1 thread + 1 fork 120 s wall; 2 + 2 90 s (159 s CPU); 1 + 2 87 s (153 s CPU). With
+    // three forks vitest 3.2.7 aborted twice ("Terminating worker thread") and left forks running.
     poolOptions: {
-      threads: { isolate: false, maxThreads: 2 },
+      threads: { isolate: false, maxThreads: 1 },
       forks: { isolate: false, maxForks: 2 },
     },
     projects: [
