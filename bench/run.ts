@@ -80,9 +80,31 @@ function startOnce(): { wallMs: number; cpuMs: number; phases: Record<string, nu
   };
 }
 
+/** What the npm CLI itself adds in front of the start script: `npm start -- --help` minus the script alone. */
+function npmOverheadMs(): number {
+  const time = (command: string, args: string[]): number => {
+    const t = performance.now();
+    spawnSync(command, args, {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    return performance.now() - t;
+  };
+  const npm = Array.from({ length: REPS }, () =>
+    time("npm", ["start", "--silent", "--", "--help"]),
+  );
+  const node = Array.from({ length: REPS }, () =>
+    time(process.execPath, [path.join(ROOT, "sim", "start.cjs"), "--help"]),
+  );
+  return Math.max(0, median(npm) - median(node));
+}
+
 async function benchStartPhases(): Promise<void> {
   startOnce(); // a fresh clone's first run fills the compile cache; the figure is the steady state
   const runs = Array.from({ length: REPS }, () => startOnce());
+  const npmMs = npmOverheadMs();
+  results.npmOverheadMs = npmMs;
   const wall = runs.map((r) => r.wallMs);
   const cpu = runs.map((r) => r.cpuMs);
   const phaseNames = Object.keys(runs[0]!.phases);
@@ -93,11 +115,11 @@ async function benchStartPhases(): Promise<void> {
   results.startCpuMs = { median: median(cpu), runs: cpu };
   results.startPhasesMs = { median: phases, runs: runs.map((r) => r.phases) };
   rows.push({
-    metric: "npm start (dev stack), wall clock incl. process start",
-    value: ms(median(wall)),
+    metric: "npm start (dev stack), wall incl. npm's and node's start",
+    value: ms(median(wall) + npmMs),
     goal: "≤ 3000 ms",
-    ok: median(wall) <= 3000,
-    detail: `CPU ${ms(median(cpu))}; node ${ms(phases.nodeStart!)}, code ${ms(phases.loadCode!)}, program ${ms(phases.evaluate!)}, second run ${ms(phases.secondRun!)} (${runs.filter((r) => r.phases.secondRunParallel === 1).length}/${runs.length} on a worker thread) ∥ emulators ${ms(phases.emulators!)} + verifiers ${ms(phases.verifiers!)}, CI chain ${ms(phases.ci!)}; simulation total ${ms(phases.total!)}`,
+    ok: median(wall) + npmMs <= 3000,
+    detail: `the script alone (node sim/start.cjs) ${ms(median(wall))}, npm's CLI ${ms(npmMs)}; CPU ${ms(median(cpu))}; node ${ms(phases.nodeStart!)}, code ${ms(phases.loadCode!)}, program ${ms(phases.evaluate!)}, second run ${ms(phases.secondRun!)} (${runs.filter((r) => r.phases.secondRunParallel === 1).length}/${runs.length} on a worker thread) ∥ emulators ${ms(phases.emulators!)} + verifiers ${ms(phases.verifiers!)}, CI chain ${ms(phases.ci!)}; simulation total ${ms(phases.total!)}`,
   });
 }
 
