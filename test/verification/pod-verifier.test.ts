@@ -467,10 +467,9 @@ describe("bundled pod verifier against the emulators", () => {
     minted.push(fresh);
     const before = emu.requestCounts().entraToken;
     const pending = verify(podEnv(emu, file, APP.clientId, "app", "allow"));
-    // Rotate once the stale token has been presented (the retry waits >= 500 ms).
-    while (emu.requestCounts().entraToken === before) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    // Rotate once the stale token has been presented (the retry waits >= 500 ms on the verifier's
+    // clock, a tenth of that in real time at TEST_TIME_SCALE).
+    await until(() => emu.requestCounts().entraToken !== before);
     fs.writeFileSync(file, fresh);
     const out = await pending;
     expect(out.code).toBe(0);
