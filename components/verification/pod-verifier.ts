@@ -120,6 +120,10 @@ export const MAX_TIME_SCALE = 1000;
 /** Validates the environment; a missing webhook variable names the likely cause. */
 export function readEnv(env: Readonly<Record<string, string | undefined>>): EnvCheck {
   const principal = env.ZC_PRINCIPAL?.trim() || "workload";
+  const scale = timeScaleOf(env.ZC_TIME_SCALE);
+  if (typeof scale === "string") {
+    return { ok: false, principal, diagnosis: scale };
+  }
   const missingWebhook = WEBHOOK_ENV.filter((k) => !env[k]?.trim());
   if (missingWebhook.length > 0) {
     return {
@@ -747,17 +751,10 @@ export async function main(
   write: (line: string) => void = (line) => process.stdout.write(line + "\n"),
   deps: VerifyDeps = {},
 ): Promise<number> {
+  const checked = readEnv(env);
+  // readEnv refused a bad ZC_TIME_SCALE; a valid one other than 1 runs the verifier's clock fast.
   const scale = timeScaleOf(env.ZC_TIME_SCALE);
-  const checked: EnvCheck =
-    typeof scale === "string"
-      ? { ok: false, principal: env.ZC_PRINCIPAL?.trim() || "workload", diagnosis: scale }
-      : readEnv(env);
-  if (
-    scale !== 1 &&
-    typeof scale === "number" &&
-    deps.now === undefined &&
-    deps.sleep === undefined
-  ) {
+  if (checked.ok && typeof scale === "number" && scale !== 1 && !deps.now && !deps.sleep) {
     deps = { ...deps, ...scaledClock(scale) };
   }
   const results: VerificationResult[] = [];
