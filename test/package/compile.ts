@@ -210,7 +210,7 @@ export function compileProject(
  * provider/experimental/analyzer.js: `ts.createProgram({ rootNames, options })` from the provider's
  * tsconfig, no host) read its source files through `cache`: the same root names and options, so
  * the same program, without parsing and binding again the ~1,200 files a program with the same
- * settings parsed (the provider's compile). Returns the undo.
+ * settings parsed (the provider's compile). Returns the programs it built that way, and the undo.
  *
  * The analyzer calls `createProgram` on the module object it required when it was loaded
  * (typescript-shim.js → `require("typescript")`), whose exports are non-configurable getters
@@ -218,7 +218,10 @@ export function compileProject(
  * modules are loaded afresh while the shim exports a view of the same `typescript` module whose
  * createProgram adds the caching host (and leaves a caller's own host alone).
  */
-export function shareWithAnalyzer(project: string, cache: SourceFileCache): () => void {
+export function shareWithAnalyzer(
+  project: string,
+  cache: SourceFileCache,
+): { readonly programs: readonly TypeScript.Program[]; undo(): void } {
   const load = createRequire(path.join(project, "package.json"));
   const shimPath = load.resolve("@pulumi/pulumi/typescript-shim");
   const ts = load(shimPath) as TS;
@@ -226,6 +229,7 @@ export function shareWithAnalyzer(project: string, cache: SourceFileCache): () =
     throw new Error("Pulumi's analyzer loads another typescript than the project's");
   }
   let active = true;
+  const programs: TypeScript.Program[] = [];
   const createProgram = (
     rootNamesOrOptions: readonly string[] | TypeScript.CreateProgramOptions,
     ...rest: unknown[]
@@ -239,11 +243,12 @@ export function shareWithAnalyzer(project: string, cache: SourceFileCache): () =
           configFileParsingDiagnostics: rest[3],
         } as TypeScript.CreateProgramOptions)
       : (rootNamesOrOptions as TypeScript.CreateProgramOptions);
-    return ts.createProgram(
-      active && request.host === undefined
-        ? { ...request, host: cache.host(request.options) }
-        : request,
-    );
+    if (!active || request.host !== undefined) {
+      return ts.createProgram(request);
+    }
+    const program = ts.createProgram({ ...request, host: cache.host(request.options) });
+    programs.push(program);
+    return program;
   };
   const view = Object.create(ts, { createProgram: { value: createProgram } }) as TS;
   const shim = load.cache[shimPath]!;
@@ -253,8 +258,11 @@ export function shareWithAnalyzer(project: string, cache: SourceFileCache): () =
     delete load.cache[path.join(experimental, file)];
   }
   shim.exports = view;
-  return () => {
-    active = false;
-    shim.exports = ts;
+  return {
+    programs,
+    undo: () => {
+      active = false;
+      shim.exports = ts;
+    },
   };
 }

@@ -335,7 +335,8 @@ describe("the component package for other languages (provider/)", () => {
     expect(compiled.provider.output).toBe("");
     expect(compiled.provider.exitStatus).toBe(0);
     // The analyzer's program reads the files the provider's compile parsed (compile.ts).
-    const unshare = shareWithAnalyzer(provider, sourceFiles);
+    const hits = sourceFiles.hits;
+    const shared = shareWithAnalyzer(provider, sourceFiles);
     try {
       const providerModule = createRequire(path.join(provider, "index.js"))(
         "./bin/components.js",
@@ -343,8 +344,13 @@ describe("the component package for other languages (provider/)", () => {
       instance = providerModule.createProvider(provider);
       schema = JSON.parse(await instance.getSchema()) as Schema;
     } finally {
-      unshare();
+      shared.undo();
     }
+    // One program, of the provider's files, every one of them reused (none parsed again).
+    expect(shared.programs.map((p) => p.getSourceFiles().length)).toEqual([
+      compiled.provider.checkedFiles.length,
+    ]);
+    expect(sourceFiles.hits - hits).toBe(compiled.provider.checkedFiles.length);
   }, 240_000);
 
   it("is a source-based plugin of the same version as the library it wraps", () => {
