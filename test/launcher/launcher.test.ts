@@ -135,6 +135,53 @@ describe("Pulumi source positions, skipped", () => {
   });
 });
 
+describe("the provider SDKs' API-version aliases, skipped", () => {
+  // A Subnet under Pulumi's mocks with one alias of the program's own; prints how many aliases the
+  // SDK collapsed to URNs for it (Resource.__aliases), and the first type-only one.
+  const subnetAliases = (skip: boolean): { count: number; skipped: boolean; first?: string } =>
+    JSON.parse(
+      node(`
+        const skipped = ${skip} && require("./sim/launcher/pulumi-runtime.cjs").skipVersionAliases(process.cwd());
+        const pulumi = require("@pulumi/pulumi");
+        pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name + "-id", state: a.inputs }), call: (a) => a.inputs }, "p", "s", false).then(() => {
+          const { Subnet } = require("@pulumi/azure-native/network");
+          const subnet = new Subnet("s", { resourceGroupName: "rg", virtualNetworkName: "v" }, { aliases: [{ name: "old-subnet" }] });
+          Promise.all(subnet.__aliases.map((a) => a.promise())).then((urns) => {
+            console.log(JSON.stringify({ count: urns.length, skipped, first: urns.find((u) => u.includes("/v2015")) }));
+          });
+        });`),
+    ) as { count: number; skipped: boolean; first?: string };
+
+  it("azure-native 3.28.0 adds 60 to a Subnet; skipped, only the program's own alias is left", () => {
+    expect(subnetAliases(false)).toEqual({
+      count: 61,
+      skipped: false,
+      first: "urn:pulumi:s::p::azure-native:network/v20150501preview:Subnet::s",
+    });
+    expect(subnetAliases(true)).toEqual({ count: 1, skipped: true });
+  });
+
+  it("merges nothing only for a bag of exactly type-only aliases", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS launcher module
+    const { isVersionAliases } = require("../../sim/launcher/pulumi-runtime.cjs") as {
+      isVersionAliases(opts: unknown): boolean;
+    };
+    expect(isVersionAliases({ aliases: [{ type: "azure-native:web/v20220301:WebApp" }] })).toBe(
+      true,
+    );
+    expect(isVersionAliases({ aliases: [{ type: "a:b:C" }, { type: "a:b:D" }] })).toBe(true);
+    // A name, a parent or a URN string is a rename a program asked for; a bag with more than
+    // aliases is a program's options; an empty list merges nothing anyway.
+    expect(isVersionAliases({ aliases: [{ type: "a:b:C", name: "old" }] })).toBe(false);
+    expect(isVersionAliases({ aliases: [{ name: "old" }] })).toBe(false);
+    expect(isVersionAliases({ aliases: ["urn:pulumi:s::p::a:b:C::old"] })).toBe(false);
+    expect(isVersionAliases({ aliases: [{ type: "a:b:C" }], protect: true })).toBe(false);
+    expect(isVersionAliases({ aliases: [] })).toBe(false);
+    expect(isVersionAliases({ aliases: [{ type: 1 }] })).toBe(false);
+    expect(isVersionAliases(undefined)).toBe(false);
+  });
+});
+
 describe("the V8 code cache", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zc-code-cache-"));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
