@@ -188,9 +188,14 @@ function skipVersionAliases(fromDir) {
     return original(opts1, isVersionAliases(opts2) ? {} : opts2);
   };
   wrapped.zerocredWrapped = true;
-  // Callers read it from the module object at each call (pulumi.mergeOptions(…), re-exported by
-  // index.js through a getter).
+  wrapped.original = original;
+  // Callers read it from a module object at each call: `pulumi.mergeOptions(…)` is index.js's copy,
+  // made when index.js loads (its __export assigns resource.js's exports, v3.248.0), so patch both.
   resource.mergeOptions = wrapped;
+  const index = require.cache[require.resolve("@pulumi/pulumi", { paths: [fromDir] })];
+  if (index !== undefined && index.exports.mergeOptions === original) {
+    index.exports.mergeOptions = wrapped;
+  }
   return true;
 }
 
