@@ -91,6 +91,12 @@ export interface SimulateOptions {
    * when a core is idle now ({@link spareCore}; `npm start` uses it). The verdict is the same either way.
    */
   readonly parallel?: boolean | "auto";
+  /**
+   * Keep the emulators' keys in this file between runs and reuse them while valid
+   * (sim/emulators/keyStore.ts; the CLI passes node_modules/.cache/zerocred/emulator-keys.json).
+   * Default: fresh keys for every run.
+   */
+  readonly keyFile?: string;
 }
 
 export interface AccessRow {
@@ -283,7 +289,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
 
   // The emulators' keys do not depend on the program: make them on the thread pool meanwhile.
   const keys: Promise<EmulatorKeys> | undefined =
-    options.verify === false ? undefined : prepareEmulatorKeys(1);
+    options.verify === false
+      ? undefined
+      : prepareEmulatorKeys(1, options.keyFile !== undefined ? { keyFile: options.keyFile } : {});
   keys?.catch(() => undefined);
 
   // The idempotency run does not depend on the first: with `parallel`, a worker thread evaluates
