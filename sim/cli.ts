@@ -32,6 +32,7 @@ import {
   type SimulationReport,
 } from "./simulate";
 import { ciOptions, runCiCli } from "./deployer/cli";
+import { KEY_FILE } from "./emulators/keyStore";
 
 export interface CliOptions {
   stack: string;
@@ -61,14 +62,6 @@ export interface CliOptions {
 }
 
 const ROOT = path.resolve(__dirname, "..");
-/** Where the emulators' keys are kept between runs (sim/emulators/keyStore.ts). */
-export const EMULATOR_KEY_FILE = path.join(
-  ROOT,
-  "node_modules",
-  ".cache",
-  "zerocred",
-  "emulator-keys.json",
-);
 
 export const USAGE = `Usage: npm start -- [--stack <name>] [--config <file>] [--program <module.ts>] [--json]
                       [--svg <file>] [--no-verify] [--no-policy] [--enforce-policy]
@@ -372,7 +365,7 @@ export async function runCli(
       ci: opts.skipCi === true ? false : ciOptions(opts, io.cwd ?? process.cwd()),
       progress: opts.json ? undefined : io.progress,
       ...(io.parallel !== undefined ? { parallel: io.parallel } : {}),
-      keyFile: EMULATOR_KEY_FILE,
+      keyFile: KEY_FILE,
     });
     let stdout = opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report);
     if (svgFile) {

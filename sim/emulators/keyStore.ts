@@ -70,6 +70,17 @@ export function fromPlainKeys(keys: PlainEmulatorKeys): Keys {
   };
 }
 
+/** Where the CLI keeps the keys (beside the launcher's code cache). */
+export const KEY_FILE = path.join(
+  __dirname,
+  "..",
+  "..",
+  "node_modules",
+  ".cache",
+  "zerocred",
+  "emulator-keys.json",
+);
+
 /** The key file's format version: a file of another version is replaced. */
 const KEY_FILE_VERSION = 1;
 /** A certificate expiring sooner than this is not reused. */
