@@ -11,7 +11,7 @@ import { parse } from "yaml";
 import { armIdsEqual, guidsEqual } from "../../components/rules/armIds";
 import type { EmulatorKeys } from "../emulators";
 import { evaluateProgram, type Evaluation } from "../program";
-import { freshRequire } from "../simulate";
+import { freshRequire } from "../evaluate";
 import { authorize, checkArmOperations, writeRights, type Caller, type Operation } from "./arm";
 import { evaluateBootstrap, type BootstrapWorld, type DeployerIdentity } from "./bootstrap";
 import { startExchanger, type TokenExchanger } from "./exchange";
