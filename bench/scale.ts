@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { KEY_FILE } from "../sim/emulators/keyStore";
 import { simulate } from "../sim/simulate";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -61,7 +62,13 @@ export function scaledConfig(n: number, identities: number): Record<string, unkn
 export async function scaleRun(n: number, identities: number): Promise<ScaleFigures> {
   // The idempotency run on a worker thread, beside the first (what `npm start` does when a core is
   // idle); the verdict is the same as in-process.
-  const r = await simulate({ config: scaledConfig(n, identities), stack: "dev", parallel: true });
+  // The emulator keys from the CLI's key file, as `npm start` gets them.
+  const r = await simulate({
+    config: scaledConfig(n, identities),
+    stack: "dev",
+    parallel: true,
+    keyFile: KEY_FILE,
+  });
   return {
     resources: r.plan.total,
     verifications: r.access.length,

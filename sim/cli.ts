@@ -32,6 +32,7 @@ import {
   type SimulationReport,
 } from "./simulate";
 import { ciOptions, runCiCli } from "./deployer/cli";
+import { KEY_FILE } from "./emulators/keyStore";
 
 export interface CliOptions {
   stack: string;
@@ -364,6 +365,7 @@ export async function runCli(
       ci: opts.skipCi === true ? false : ciOptions(opts, io.cwd ?? process.cwd()),
       progress: opts.json ? undefined : io.progress,
       ...(io.parallel !== undefined ? { parallel: io.parallel } : {}),
+      keyFile: KEY_FILE,
     });
     let stdout = opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report);
     if (svgFile) {

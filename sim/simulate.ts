@@ -32,13 +32,8 @@ import {
 } from "./model";
 import { accessGraph, mermaidFlowchart, type AccessGraph } from "./picture";
 import { buildPlan, formatPlan, type Plan } from "./plan";
-import {
-  DEFAULT_TIMEOUT_MS,
-  evaluateProgram,
-  packageNameOf,
-  ProgramError,
-  type Evaluation,
-} from "./program";
+import { DEFAULT_TIMEOUT_MS, ProgramError, type Evaluation } from "./program";
+import { borrowedPackages, evaluateRun } from "./evaluate";
 import { buildTimeline, formatTimeline, type Timeline } from "./timeline";
 import { runVerifiers } from "./verifiers";
 import { timeScaleOf } from "../components/verification/pod-verifier";
@@ -46,6 +41,7 @@ import type { CiOptions, CiReport } from "./deployer/chain";
 import { ciExitCode, formatCiSummary, runAllWorkflows } from "./deployer/report";
 
 export const DEFAULT_PROGRAM = path.join(__dirname, "..", "infra", "index.ts");
+export { borrowedPackages, freshRequire } from "./evaluate";
 
 export interface SimulateOptions {
   /** Flat stack config (`{ "zerocred:prefix": "zc", … }`). */
@@ -91,6 +87,12 @@ export interface SimulateOptions {
    * when a core is idle now ({@link spareCore}; `npm start` uses it). The verdict is the same either way.
    */
   readonly parallel?: boolean | "auto";
+  /**
+   * Keep the emulators' keys in this file between runs and reuse them while valid
+   * (sim/emulators/keyStore.ts; the CLI passes node_modules/.cache/zerocred/emulator-keys.json).
+   * Default: fresh keys for every run.
+   */
+  readonly keyFile?: string;
 }
 
 export interface AccessRow {
@@ -166,73 +168,12 @@ export interface SimulationReport {
   readonly exitCode: number;
 }
 
-const ROOT = path.join(__dirname, "..");
-
-/** Packages a program outside zerocred took from zerocred's own node_modules (see freshRequire). */
-export const borrowedPackages = new Set<string>();
-
-/**
- * Loads a CommonJS/TypeScript program afresh (tsx's hook compiles .ts): a new `pulumi up`.
- * Its imports resolve from its OWN directory first (its node_modules, like `pulumi up` there);
- * a package it has not installed falls back to zerocred's copy (recorded in borrowedPackages), so
- * a single file outside any project still runs.
- */
-export function freshRequire(file: string): unknown {
-  // Under `tsx` the hook is already there; elsewhere (vitest, plain node) register it once.
-  if (!(".ts" in require.extensions)) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- tsx registers a CommonJS hook
-    (require("tsx/cjs/api") as { register: () => void }).register();
-  }
-  for (const key of Object.keys(require.cache)) {
-    if (!key.includes(`${path.sep}node_modules${path.sep}`)) {
-      delete require.cache[key];
-    }
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- Node's CommonJS loader internals
-  const Module = require("node:module") as {
-    _resolveFilename: (request: string, parent: unknown, ...rest: unknown[]) => string;
-  };
-  const original = Module._resolveFilename;
-  Module._resolveFilename = function (this: unknown, request, parent, ...rest) {
-    try {
-      return original.call(this, request, parent, ...rest);
-    } catch (err) {
-      const bare =
-        !request.startsWith(".") && !path.isAbsolute(request) && !request.startsWith("node:");
-      if ((err as { code?: string }).code !== "MODULE_NOT_FOUND" || !bare) {
-        throw err;
-      }
-      const resolved = original.call(this, request, parent, false, { paths: [ROOT] });
-      borrowedPackages.add(packageNameOf(request));
-      return resolved;
-    }
-  };
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a Pulumi program is CommonJS
-    return require(file) as unknown;
-  } finally {
-    Module._resolveFilename = original;
-  }
-}
-
 async function evaluate(
   options: SimulateOptions,
   program: string,
   captureOutput: boolean,
 ): Promise<Evaluation> {
-  return evaluateProgram({
-    config: options.config,
-    stack: options.stack,
-    ...(options.project !== undefined ? { project: options.project } : {}),
-    load: async () => freshRequire(program),
-    programFile: program,
-    captureOutput,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    cloud: {
-      ...(options.invokeResults !== undefined ? { invokeResults: options.invokeResults } : {}),
-      ...(options.stackOutputs !== undefined ? { stackOutputs: options.stackOutputs } : {}),
-    },
-  });
+  return evaluateRun(options, program, captureOutput);
 }
 
 /**
@@ -242,14 +183,6 @@ async function evaluate(
  */
 export function spareCore(): boolean {
   return os.loadavg()[0]! <= os.availableParallelism() - 1.5;
-}
-
-/** The idempotency run's evaluation, on whichever thread runs it (sim/launcher/evaluate-worker.cjs). */
-export async function evaluateForIdempotency(
-  options: SimulateOptions,
-  program: string,
-): Promise<Evaluation> {
-  return evaluate(options, program, true);
 }
 
 function environmentOf(config: Record<string, unknown>): "dev" | "prod" {
@@ -283,7 +216,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
 
   // The emulators' keys do not depend on the program: make them on the thread pool meanwhile.
   const keys: Promise<EmulatorKeys> | undefined =
-    options.verify === false ? undefined : prepareEmulatorKeys(1);
+    options.verify === false
+      ? undefined
+      : prepareEmulatorKeys(1, options.keyFile !== undefined ? { keyFile: options.keyFile } : {});
   keys?.catch(() => undefined);
 
   // The idempotency run does not depend on the first: with `parallel`, a worker thread evaluates

@@ -4,8 +4,9 @@
 //    and compiling the SDKs from source happens on the first run only.
 // 1. @pulumi/pulumi's closure serializer (the TypeScript compiler, @npmcli/arborist) loads only if
 //    a program serializes a function, and its promises skip a debugging stack trace that only
-//    PULUMI_DEBUG_PROMISE_LEAKS prints, and resources skip the source position only the Pulumi CLI
-//    displays (launcher/pulumi-runtime.cjs).
+//    PULUMI_DEBUG_PROMISE_LEAKS prints, resources skip the source position only the Pulumi CLI
+//    displays, and the provider SDKs' API-version aliases (which only match prior state; the
+//    simulated engine has none) are not merged in (launcher/pulumi-runtime.cjs).
 // 2. zerocred's own TypeScript is transpiled once and cached in node_modules/.cache/zerocred
 //    (launcher/compile-cache.cjs): no esbuild, no resolver hook and no source-mapped stack traces
 //    on later runs. Dependencies load lazily, when the run first uses them.
@@ -36,6 +37,7 @@ const pulumiRuntime = require("./launcher/pulumi-runtime.cjs");
 pulumiRuntime.deferClosureSerialization(ROOT);
 pulumiRuntime.skipPromiseStacks(ROOT);
 pulumiRuntime.skipSourcePositions(ROOT);
+pulumiRuntime.skipVersionAliases(ROOT);
 if (process.argv.includes("--program")) {
   for (const dependency of [
     "@pulumi/pulumi",

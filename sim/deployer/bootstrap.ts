@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import type { RecordedResource } from "../cloud";
 import { evaluateProgram, ProgramError } from "../program";
-import { freshRequire } from "../simulate";
+import { freshRequire } from "../evaluate";
 
 export const BOOTSTRAP_DIR = path.join(__dirname, "..", "..", "bootstrap");
 export const DEFAULT_BOOTSTRAP_CONFIG = path.join(BOOTSTRAP_DIR, "Pulumi.example.yaml");

@@ -11,7 +11,7 @@ import { parse } from "yaml";
 import { armIdsEqual, guidsEqual } from "../../components/rules/armIds";
 import type { EmulatorKeys } from "../emulators";
 import { evaluateProgram, type Evaluation } from "../program";
-import { freshRequire } from "../simulate";
+import { freshRequire } from "../evaluate";
 import { authorize, checkArmOperations, writeRights, type Caller, type Operation } from "./arm";
 import { evaluateBootstrap, type BootstrapWorld, type DeployerIdentity } from "./bootstrap";
 import { startExchanger, type TokenExchanger } from "./exchange";
@@ -95,11 +95,13 @@ export interface CiOptions {
 export interface CiCache {
   bootstrap?: Promise<BootstrapWorld>;
   stacks: Map<string, Promise<Evaluation>>;
+  /** Pulumi.<stack>.yaml's config by file (`undefined`: no such file). */
+  stackConfigs: Map<string, Record<string, unknown> | undefined>;
   exchanger?: Promise<TokenExchanger>;
 }
 
 export function newCiCache(): CiCache {
-  return { stacks: new Map() };
+  return { stacks: new Map(), stackConfigs: new Map() };
 }
 
 /** A file's path for messages: relative inside the repository, absolute outside it. */
@@ -245,13 +247,21 @@ async function evaluateStack(
   return cached;
 }
 
-function stackConfigFile(root: string, stack: string): Record<string, unknown> | undefined {
+function stackConfigFile(
+  cache: CiCache,
+  root: string,
+  stack: string,
+): Record<string, unknown> | undefined {
   const file = path.join(root, `Pulumi.${stack}.yaml`);
-  if (!fs.existsSync(file)) {
-    return undefined;
+  if (!cache.stackConfigs.has(file)) {
+    // Read once per run of the chain: every job that runs pulumi on this stack starts from it.
+    const doc = fs.existsSync(file)
+      ? (parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)
+      : undefined;
+    cache.stackConfigs.set(file, doc === undefined ? undefined : { ...(doc?.config ?? {}) });
   }
-  const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
-  return { ...(doc?.config ?? {}) };
+  const config = cache.stackConfigs.get(file);
+  return config === undefined ? undefined : structuredClone(config);
 }
 
 const OPERATION: Record<PulumiInvocation["command"], Operation> = {
@@ -508,7 +518,7 @@ async function runJob(
         "") ||
       env.PULUMI_STACK ||
       "dev";
-    const base = stackConfigFile(root, stack);
+    const base = stackConfigFile(cache, root, stack);
     if (base === undefined) {
       finding(
         "PULUMI-STACK-MISSING",

@@ -31,6 +31,7 @@ import { startServer, type RunningServer } from "./server";
 import { generateTlsMaterial, type TlsMaterial } from "./tls";
 import { createSigningKey, type SigningKey } from "./tokens";
 import { vaultHandler } from "./keyVault";
+import { readKeyFile, writeKeyFile } from "./keyStore";
 
 export type { MintOptions } from "./oidcIssuer";
 
@@ -98,18 +99,36 @@ export interface EmulatorKeys {
 /**
  * Generates the emulators' keys on the thread pool, so a caller can start it before it knows the
  * world (e.g. while a program is evaluated) and hand the promise to {@link startEmulators}.
+ * With `keyFile`, the keys kept there are used while still valid, and new ones are kept there
+ * (./keyStore.ts); the keys a test run shares ({@link shareEmulatorKeys}) come first.
  */
-export async function prepareEmulatorKeys(clusterCount = 1): Promise<EmulatorKeys> {
+export async function prepareEmulatorKeys(
+  clusterCount = 1,
+  options: { readonly keyFile?: string } = {},
+): Promise<EmulatorKeys> {
   if (sharedKeys !== undefined) {
     // startEmulators generates any cluster key beyond the shared ones.
     return sharedKeys;
+  }
+  const kept =
+    options.keyFile !== undefined ? readKeyFile(options.keyFile, clusterCount) : undefined;
+  if (kept !== undefined) {
+    return kept;
   }
   const [tls, tokenKey, ...clusterKeys] = await Promise.all([
     generateTlsMaterial(),
     createSigningKey(),
     ...Array.from({ length: clusterCount }, () => createSigningKey()),
   ]);
-  return { tls, tokenKey, clusterKeys };
+  const keys = { tls, tokenKey, clusterKeys };
+  if (options.keyFile !== undefined) {
+    try {
+      writeKeyFile(options.keyFile, keys);
+    } catch {
+      // A read-only install keeps working; it only makes new keys next time too.
+    }
+  }
+  return keys;
 }
 
 let sharedKeys: EmulatorKeys | undefined;
@@ -117,7 +136,7 @@ let sharedKeys: EmulatorKeys | undefined;
 /**
  * Makes every later {@link prepareEmulatorKeys} in this process return `keys` (`undefined` turns
  * it off). For test runs: the keys are generated once per run (test/harness/global-setup.ts) and
- * each emulator start only binds its ports. Nothing else calls it: `npm start` makes fresh keys.
+ * each emulator start only binds its ports. Nothing else calls it: `npm start` uses its key file.
  */
 export function shareEmulatorKeys(keys: EmulatorKeys | undefined): void {
   sharedKeys = keys;

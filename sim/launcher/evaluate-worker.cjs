@@ -5,7 +5,7 @@
 // second `pulumi up` is its own process. The thread loads code the way the main thread does
 // (workerData.loader): zerocred's compile cache for its own stack, tsx for a --program; the same
 // launcher savings apply (code cache, deferred closure serializer, no promise stacks or source
-// positions). It posts { resources: [{ urn, inputs }], ms } or { error: { name, message } }.
+// positions). It loads only sim/evaluate.ts and what it imports. It posts { resources: [{ urn, inputs }], ms } or { error: { name, message } }.
 "use strict";
 const { performance } = require("node:perf_hooks");
 const { parentPort, workerData } = require("node:worker_threads");
@@ -31,9 +31,9 @@ async function main() {
     // Not permitted here: the run keeps the normal priority.
   }
   require("./install.cjs").installLauncher(workerData.loader);
-  const { evaluateForIdempotency } = require("../simulate.ts");
+  const { evaluateRun } = require("../evaluate.ts");
   const started = performance.now();
-  const evaluation = await evaluateForIdempotency(workerData.options, workerData.program);
+  const evaluation = await evaluateRun(workerData.options, workerData.program, true);
   post({
     resources: evaluation.resources.map((r) => ({ urn: r.urn, inputs: r.inputs })),
     ms: performance.now() - started,

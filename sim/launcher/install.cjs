@@ -16,6 +16,7 @@ function installLauncher(loader) {
   pulumiRuntime.deferClosureSerialization(ROOT);
   pulumiRuntime.skipPromiseStacks(ROOT);
   pulumiRuntime.skipSourcePositions(ROOT);
+  pulumiRuntime.skipVersionAliases(ROOT);
   if (loader === "tsx") {
     require("tsx/cjs/api").register();
   } else {

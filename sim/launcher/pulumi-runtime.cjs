@@ -26,6 +26,19 @@
 //    the Pulumi CLI shows beside a resource. The simulated engine (sim/cloud.ts) never reads them,
 //    so in `npm start` the method returns no frames; the requests carry no position, the registration
 //    is otherwise the same.
+//
+// 4. skipVersionAliases: every azure-native (and pulumi-kubernetes) resource constructor merges in
+//    one alias per API version the type ever had — `opts = pulumi.mergeOptions(opts, { aliases:
+//    [{ type: "azure-native:network/v20150501preview:Subnet" }, …] })`: 60 for a Subnet, 113 for a
+//    ManagedCluster in azure-native 3.28.0. The SDK turns each into an Output URN in the Resource
+//    constructor (resource.js collapseAliasToUrn) and awaits it again for the registration
+//    (runtime/resource.js prepareResource) — about 60 % of a dev-stack evaluation. An alias only
+//    lets the engine match a resource already in the stack's state under an old name or type
+//    ("existing resources will be migrated to the new name instead of being deleted and replaced",
+//    https://www.pulumi.com/docs/iac/concepts/resources/options/aliases/); the simulated engine
+//    starts every run with no state, so these aliases cannot match anything. Skipped: a
+//    mergeOptions whose second bag is exactly `{ aliases }` of type-only aliases (the generated
+//    SDKs' shape) merges nothing. Aliases a program sets itself come in the first bag and are kept.
 "use strict";
 const Module = require("node:module");
 const path = require("node:path");
@@ -142,4 +155,55 @@ function skipSourcePositions(fromDir) {
   return true;
 }
 
-module.exports = { deferClosureSerialization, skipPromiseStacks, skipSourcePositions, DEFERRED };
+/** Whether an options bag is exactly a generated SDK's API-version aliases (see 4. above). */
+function isVersionAliases(opts) {
+  if (opts === null || typeof opts !== "object" || !Array.isArray(opts.aliases)) {
+    return false;
+  }
+  if (Object.keys(opts).length !== 1 || opts.aliases.length === 0) {
+    return false;
+  }
+  return opts.aliases.every(
+    (a) =>
+      a !== null &&
+      typeof a === "object" &&
+      Object.keys(a).length === 1 &&
+      typeof a.type === "string",
+  );
+}
+
+/** Makes mergeOptions(opts, versionAliases) merge nothing (see 4. above). Returns whether it did. */
+function skipVersionAliases(fromDir) {
+  let resource;
+  try {
+    resource = require(require.resolve("@pulumi/pulumi/resource", { paths: [fromDir] }));
+  } catch {
+    return false;
+  }
+  const original = resource.mergeOptions;
+  if (typeof original !== "function" || original.zerocredWrapped) {
+    return false;
+  }
+  const wrapped = function mergeOptions(opts1, opts2) {
+    return original(opts1, isVersionAliases(opts2) ? {} : opts2);
+  };
+  wrapped.zerocredWrapped = true;
+  wrapped.original = original;
+  // Callers read it from a module object at each call: `pulumi.mergeOptions(…)` is index.js's copy,
+  // made when index.js loads (its __export assigns resource.js's exports, v3.248.0), so patch both.
+  resource.mergeOptions = wrapped;
+  const index = require.cache[require.resolve("@pulumi/pulumi", { paths: [fromDir] })];
+  if (index !== undefined && index.exports.mergeOptions === original) {
+    index.exports.mergeOptions = wrapped;
+  }
+  return true;
+}
+
+module.exports = {
+  deferClosureSerialization,
+  skipPromiseStacks,
+  skipSourcePositions,
+  skipVersionAliases,
+  isVersionAliases,
+  DEFERRED,
+};

@@ -74,12 +74,17 @@ function bootstrapConfig(...edits: [string | RegExp, string][]): string {
 
 /** A cache whose bootstrap world is the base one transformed (a bootstrap/ change with no setting). */
 function transformed(f: (w: BootstrapWorld) => BootstrapWorld): CiCache {
-  return { bootstrap: baseWorld().then(f), stacks: base.stacks, exchanger: baseExchanger() };
+  return {
+    bootstrap: baseWorld().then(f),
+    stacks: base.stacks,
+    stackConfigs: new Map(),
+    exchanger: baseExchanger(),
+  };
 }
 
 function fromConfig(file: string): CiCache {
   const bootstrap = evaluateBootstrap(file);
-  const cache: CiCache = { bootstrap, stacks: base.stacks };
+  const cache: CiCache = { bootstrap, stacks: base.stacks, stackConfigs: new Map() };
   cache.exchanger = bootstrap.then((w) => startExchanger(w.tenantId, w.identities, w.credentials));
   exchangers.push(cache.exchanger);
   return cache;

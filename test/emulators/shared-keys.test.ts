@@ -20,7 +20,7 @@ describe("emulator keys shared by the test run", () => {
     expect(b.caPem).toBe(shared.tls.caPem);
   });
 
-  it("makes fresh keys again once sharing is turned off (what npm start does)", async () => {
+  it("makes fresh keys again once sharing is turned off (the default without a key file)", async () => {
     shareEmulatorKeys(undefined);
     const fresh = await startEmulators(testWorld());
     started.push(fresh);

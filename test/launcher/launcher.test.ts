@@ -7,6 +7,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as network from "@pulumi/azure-native/network";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT } from "../harness";
 
@@ -132,6 +134,82 @@ describe("Pulumi source positions, skipped", () => {
       const again = require("./sim/launcher/pulumi-runtime.cjs").skipSourcePositions(process.cwd());
       console.log(JSON.stringify({ before, skipped, again, after: Resource.stackTrace(0) }));`);
     expect(JSON.parse(out)).toEqual({ before: true, skipped: true, again: false, after: [] });
+  });
+});
+
+describe("the provider SDKs' API-version aliases, skipped", () => {
+  // In this worker, as in every test worker and `npm start`, the skip is already installed
+  // (test/harness/setup-pulumi.ts); the wrapper keeps the SDK's own mergeOptions as `original`.
+  // A Subnet under Pulumi's mocks with one alias of the program's own: how many aliases the SDK
+  // collapsed to URNs for it (Resource.__aliases), and the first API-version one.
+  type Merge = ((a: unknown, b: unknown) => unknown) & { original?: Merge };
+  // The SDK's own module objects: resource.js and index.js (which holds a copy of each export).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS exports objects
+  const modules = [require("@pulumi/pulumi/resource"), require("@pulumi/pulumi")] as {
+    mergeOptions: Merge;
+  }[];
+  const subnetAliases = async (skip: boolean): Promise<{ count: number; first?: string }> => {
+    const wrapped = modules.map((m) => m.mergeOptions);
+    for (const [i, m] of modules.entries()) {
+      expect(typeof wrapped[i]!.original).toBe("function");
+      if (!skip) {
+        m.mergeOptions = wrapped[i]!.original!;
+      }
+    }
+    try {
+      await pulumi.runtime.setMocks(
+        { newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: (a) => a.inputs },
+        "p",
+        "s",
+        false,
+      );
+      const subnet = new network.Subnet(
+        "s",
+        { resourceGroupName: "rg", virtualNetworkName: "v" },
+        { aliases: [{ name: "old-subnet" }] },
+      );
+      const aliases = (subnet as unknown as { __aliases: pulumi.Output<string>[] }).__aliases;
+      const urns = await Promise.all(
+        aliases.map((a) => (a as unknown as { promise(): Promise<string> }).promise()),
+      );
+      return { count: urns.length, first: urns.find((u) => u.includes("/v2015")) };
+    } finally {
+      modules.forEach((m, i) => (m.mergeOptions = wrapped[i]!));
+    }
+  };
+
+  it("azure-native 3.28.0 adds 60 to a Subnet; skipped, only the program's own alias is left", async () => {
+    expect(await subnetAliases(false)).toEqual({
+      count: 61,
+      first: "urn:pulumi:s::p::azure-native:network/v20150501preview:Subnet::s",
+    });
+    expect(await subnetAliases(true)).toEqual({ count: 1, first: undefined });
+    // A second install is a no-op (the wrapper is not wrapped again).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS launcher module
+    const runtime = require("../../sim/launcher/pulumi-runtime.cjs") as {
+      skipVersionAliases(fromDir: string): boolean;
+    };
+    expect(runtime.skipVersionAliases(ROOT)).toBe(false);
+  });
+
+  it("merges nothing only for a bag of exactly type-only aliases", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS launcher module
+    const { isVersionAliases } = require("../../sim/launcher/pulumi-runtime.cjs") as {
+      isVersionAliases(opts: unknown): boolean;
+    };
+    expect(isVersionAliases({ aliases: [{ type: "azure-native:web/v20220301:WebApp" }] })).toBe(
+      true,
+    );
+    expect(isVersionAliases({ aliases: [{ type: "a:b:C" }, { type: "a:b:D" }] })).toBe(true);
+    // A name, a parent or a URN string is a rename a program asked for; a bag with more than
+    // aliases is a program's options; an empty list merges nothing anyway.
+    expect(isVersionAliases({ aliases: [{ type: "a:b:C", name: "old" }] })).toBe(false);
+    expect(isVersionAliases({ aliases: [{ name: "old" }] })).toBe(false);
+    expect(isVersionAliases({ aliases: ["urn:pulumi:s::p::a:b:C::old"] })).toBe(false);
+    expect(isVersionAliases({ aliases: [{ type: "a:b:C" }], protect: true })).toBe(false);
+    expect(isVersionAliases({ aliases: [] })).toBe(false);
+    expect(isVersionAliases({ aliases: [{ type: 1 }] })).toBe(false);
+    expect(isVersionAliases(undefined)).toBe(false);
   });
 });
 
