@@ -31,26 +31,6 @@ const PULUMI_SDKS = [
   "@pulumi/random",
 ];
 const CONSUMER = path.join(__dirname, "consumer");
-/** The consumer's scratch project: what `npm install` puts in it (see the beforeAll below). */
-const CONSUMER_LINKS = [
-  ...PULUMI_SDKS,
-  "@pulumi/policy",
-  "uuid",
-  "yaml",
-  "zod",
-  "jose",
-  "node-forge",
-  "tsx",
-  "typescript",
-  "@types/node",
-];
-const CONSUMER_FILES = {
-  "index.ts": fs.readFileSync(path.join(CONSUMER, "index.ts"), "utf8"),
-  "Pulumi.dev.yaml": "config:\n  consumer:prefix: dev1\n",
-  "tsconfig.json": fs.readFileSync(path.join(CONSUMER, "tsconfig.json"), "utf8"),
-  "mocks.cjs": fs.readFileSync(path.join(CONSUMER, "mocks.cjs"), "utf8"),
-};
-
 let packed: PackedPackage;
 let consumer: string;
 let provider: string;
@@ -88,9 +68,25 @@ beforeAll(async () => {
     },
     // The package's own runtime dependencies, as `npm install` would add them (the simulation's
     // too: the `zerocred` command runs it), plus tsc.
-    links: CONSUMER_LINKS,
+    links: [
+      ...PULUMI_SDKS,
+      "@pulumi/policy",
+      "uuid",
+      "yaml",
+      "zod",
+      "jose",
+      "node-forge",
+      "tsx",
+      "typescript",
+      "@types/node",
+    ],
     bin: { zerocred: "dist/sim/zerocred.cjs" },
-    files: CONSUMER_FILES,
+    files: {
+      "index.ts": fs.readFileSync(path.join(CONSUMER, "index.ts"), "utf8"),
+      "Pulumi.dev.yaml": "config:\n  consumer:prefix: dev1\n",
+      "tsconfig.json": fs.readFileSync(path.join(CONSUMER, "tsconfig.json"), "utf8"),
+      "mocks.cjs": fs.readFileSync(path.join(CONSUMER, "mocks.cjs"), "utf8"),
+    },
   });
   // The component package as `pulumi package add` gets it: provider/ with its dependencies installed.
   const sources = path.join(ROOT, "provider");
@@ -261,7 +257,8 @@ describe("the npm library in a scratch project", () => {
   it("fails the consumer's type check on a broken declaration in the installed package", () => {
     // The same project with two defects in zerocred's .d.ts that only a type check finds: an
     // import of a module users do not have (as a declaration importing a devDependency would),
-    // and a type that does not fit the Pulumi SDK's. Known diagnostics, file and position.
+    // and a type that does not fit the Pulumi SDK's. Known diagnostics, file and position: what a
+    // full `tsc -p tsconfig.json --pretty false` prints in that directory (typescript 5.9.3).
     const broken = path.join(packed.dir, "consumer-broken");
     fs.cpSync(consumer, broken, { recursive: true, verbatimSymlinks: true });
     const components = path.join(broken, "node_modules", "zerocred", "dist", "components");
