@@ -221,15 +221,20 @@ export function compileProject(
 export function shareWithAnalyzer(
   project: string,
   cache: SourceFileCache,
-): { readonly programs: readonly TypeScript.Program[]; undo(): void } {
+): {
+  /** The number of source files of each program built on the cache. */
+  readonly programFiles: readonly number[];
+  undo(): void;
+} {
   const load = createRequire(path.join(project, "package.json"));
   const shimPath = load.resolve("@pulumi/pulumi/typescript-shim");
   const ts = load(shimPath) as TS;
   if (ts !== typescriptOf(project)) {
     throw new Error("Pulumi's analyzer loads another typescript than the project's");
   }
-  let active = true;
-  const programs: TypeScript.Program[] = [];
+  // Dropped by undo(): the analyzer module keeps the view for the life of the process.
+  let shared: SourceFileCache | undefined = cache;
+  const programFiles: number[] = [];
   const createProgram = (
     rootNamesOrOptions: readonly string[] | TypeScript.CreateProgramOptions,
     ...rest: unknown[]
@@ -243,11 +248,11 @@ export function shareWithAnalyzer(
           configFileParsingDiagnostics: rest[3],
         } as TypeScript.CreateProgramOptions)
       : (rootNamesOrOptions as TypeScript.CreateProgramOptions);
-    if (!active || request.host !== undefined) {
+    if (shared === undefined || request.host !== undefined) {
       return ts.createProgram(request);
     }
-    const program = ts.createProgram({ ...request, host: cache.host(request.options) });
-    programs.push(program);
+    const program = ts.createProgram({ ...request, host: shared.host(request.options) });
+    programFiles.push(program.getSourceFiles().length);
     return program;
   };
   const view = Object.create(ts, { createProgram: { value: createProgram } }) as TS;
@@ -259,9 +264,9 @@ export function shareWithAnalyzer(
   }
   shim.exports = view;
   return {
-    programs,
+    programFiles,
     undo: () => {
-      active = false;
+      shared = undefined;
       shim.exports = ts;
     },
   };

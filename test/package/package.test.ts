@@ -352,9 +352,7 @@ describe("the component package for other languages (provider/)", () => {
       shared.undo();
     }
     // One program, of the provider's files, every one of them reused (none parsed again).
-    expect(shared.programs.map((p) => p.getSourceFiles().length)).toEqual([
-      compiled.provider.checkedFiles.length,
-    ]);
+    expect(shared.programFiles).toEqual([compiled.provider.checkedFiles.length]);
     expect(sourceFiles.hits - hits).toBe(compiled.provider.checkedFiles.length);
   }, 240_000);
 
