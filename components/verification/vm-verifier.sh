@@ -296,15 +296,46 @@ get_token() { # $1 = client id (may be empty)
   done
 }
 
+# The token's aud, iss, oid, tid and exp claims (CLAIM_*): one sed prints a "name=value" line per
+# claim it finds, with json_field_raw's and json_number's patterns (aud and iss with "\/" unescaped).
 decode_claims() {
-  zc_payload=$(printf '%s' "$TOKEN" | cut -d . -f 2)
-  printf '%s' "$zc_payload" | b64url_decode >"$TMPD/claims.json"
-  CLAIM_AUD=$(json_field_raw aud "$TMPD/claims.json" | sed 's#\\/#/#g')
-  CLAIM_ISS=$(json_field_raw iss "$TMPD/claims.json" | sed 's#\\/#/#g')
-  CLAIM_OID=$(json_field_raw oid "$TMPD/claims.json")
-  CLAIM_TID=$(json_field_raw tid "$TMPD/claims.json")
-  CLAIM_EXP=$(json_number exp "$TMPD/claims.json")
-  rm -f "$TMPD/claims.json"
+  zc_payload=${TOKEN#*.}
+  zc_payload=${zc_payload%%.*}
+  zc_claims=$(printf '%s' "$zc_payload" | b64url_decode | tr -d '\r\n' | sed -n '
+h
+s/.*"aud"[[:space:]]*:[[:space:]]*"\(\([^"\\]\|\\.\)*\)".*/aud=\1/
+t aud
+b iss
+:aud
+s#\\/#/#g
+p
+:iss
+g
+s/.*"iss"[[:space:]]*:[[:space:]]*"\(\([^"\\]\|\\.\)*\)".*/iss=\1/
+t issfound
+b oid
+:issfound
+s#\\/#/#g
+p
+:oid
+g
+s/.*"oid"[[:space:]]*:[[:space:]]*"\(\([^"\\]\|\\.\)*\)".*/oid=\1/p
+g
+s/.*"tid"[[:space:]]*:[[:space:]]*"\(\([^"\\]\|\\.\)*\)".*/tid=\1/p
+g
+s/.*"exp"[[:space:]]*:[[:space:]]*\([0-9][0-9]*\).*/exp=\1/p')
+  CLAIM_AUD='' CLAIM_ISS='' CLAIM_OID='' CLAIM_TID='' CLAIM_EXP=''
+  while IFS= read -r zc_line; do
+    case $zc_line in
+      aud=*) CLAIM_AUD=${zc_line#aud=} ;;
+      iss=*) CLAIM_ISS=${zc_line#iss=} ;;
+      oid=*) CLAIM_OID=${zc_line#oid=} ;;
+      tid=*) CLAIM_TID=${zc_line#tid=} ;;
+      exp=*) CLAIM_EXP=${zc_line#exp=} ;;
+    esac
+  done <<ZC_CLAIMS
+$zc_claims
+ZC_CLAIMS
 }
 
 # Reads the secret with $TOKEN. Sets R_ACTUAL, R_STATUS, R_DIAG.
