@@ -4,6 +4,7 @@
  * idempotency run; the idempotency worker (sim/launcher/evaluate-worker.cjs) loads only this module
  * and what it imports, not the whole simulation.
  */
+import { createRequire } from "node:module";
 import * as path from "node:path";
 import type { IdempotencyRunInputs } from "./idempotency";
 import { DEFAULT_TIMEOUT_MS, evaluateProgram, packageNameOf, type Evaluation } from "./program";
@@ -50,8 +51,11 @@ export function freshRequire(file: string): unknown {
     }
   };
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a Pulumi program is CommonJS
-    return require(file) as unknown;
+    // Node records every module a module requires in its parent's `children` (Module._load →
+    // updateChildren). Required from this module (which outlives every run), each run's whole
+    // module tree (the program, its components, their closures) stayed reachable from here: ~1.8 MB
+    // per dev-stack run, for the life of the process. A require of its own per run leaves nothing.
+    return createRequire(file)(file) as unknown;
   } finally {
     Module._resolveFilename = original;
   }
