@@ -6,7 +6,7 @@ import { configDefaults, defineConfig } from "vitest/config";
  * Two projects, chosen by directory — no test file needs registering:
  *
  * - `unit`: pure, in-process tests (components against the simulated cloud, config, policies,
- *   the static model and diagnosis, the CI files). They run WITHOUT per-file isolation: one worker
+ *   the static model and diagnosis, the CI files). They run WITHOUT per-file isolation: a worker
  *   loads @pulumi/pulumi, the Azure SDKs and the project once and runs file after file, which is
  *   most of the suite's speed. Every file still installs its own simulated cloud (useCloud /
  *   runStack) before it registers anything, so nothing leaks between files.
@@ -51,15 +51,18 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ["default"],
-    // Isolation is decided per pool (vitest 3 reads it from the root poolOptions): `unit` runs in
-    // worker threads, `e2e` in child processes, both reused from file to file. One unit thread and
-    // two e2e forks, side by side: vitest's default on a 2-core machine is one worker per pool
-    // (cores - 1), which left a core idle while the e2e files waited on child processes. Measured on
-    // 2 cores: 1 thread + 1 fork 120 s wall; 2 + 2 90 s (159 s CPU); 1 + 2 87 s (153 s CPU). With
-    // three forks vitest 3.2.7 aborted twice ("Terminating worker thread") and left forks running.
+    // Both projects run in child processes (forks), reused from file to file (vitest 3 reads
+    // isolation and sizes from the root poolOptions). Three forks on 2 cores: the e2e files spend
+    // much of their time waiting on child processes (verifiers, npm pack) and on scaled retry
+    // budgets, and a third fork fills that time. minForks = maxForks: with vitest 3.2.7 a pool that
+    // may shrink to zero rejects "Terminating worker thread" at the end of the run
+    // (vitest-dev/vitest#8564 describes it for minWorkers 0), as three forks did here before; a unit
+    // project in worker threads beside them ran an e2e file's closure serializer in a thread, where
+    // node:trace_events is unavailable. A 32 MB young generation per fork: a fork runs hundreds of
+    // program evaluations, whose short-lived promises otherwise survive into the old generation.
+    // Measured on 2 cores (npm test, wall): 1 thread + 2 forks 66-68 s; 3 forks 57-68 s, median 58 s.
     poolOptions: {
-      threads: { isolate: false, maxThreads: 1 },
-      forks: { isolate: false, maxForks: 2 },
+      forks: { isolate: false, maxForks: 3, minForks: 3, execArgv: ["--max-semi-space-size=32"] },
     },
     projects: [
       {
@@ -68,7 +71,7 @@ export default defineConfig({
           name: "unit",
           include: UNIT_DIRS.map((dir) => `test/${dir}/**/*.test.ts`),
           exclude: [...configDefaults.exclude, ...e2eOnly],
-          pool: "threads",
+          pool: "forks",
           setupFiles: ["test/harness/setup-pulumi.ts"],
         },
       },
