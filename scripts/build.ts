@@ -26,7 +26,12 @@ export const DIST = path.join(ROOT, "dist");
 const SOURCE_DIRS = ["components", "infra", "policies", "sim"];
 
 /** Files copied verbatim (read at run time relative to their module). */
-const ASSETS = ["components/verification/vm-verifier.sh", "sim/pod-batch.cjs", "sim/zerocred.cjs"];
+const ASSETS = [
+  "components/verification/vm-verifier.sh",
+  "sim/pod-batch.cjs",
+  "sim/zerocred.cjs",
+  "sim/launcher/answer-args.cjs",
+];
 
 function tsFiles(dir: string): string[] {
   const out: string[] = [];

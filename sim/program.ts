@@ -6,6 +6,7 @@
 import * as path from "node:path";
 import * as util from "node:util";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_TIMEOUT_MS } from "./limits";
 import { installTransforms, resetTransforms } from "./transforms";
 import { SimulatedCloud, type RecordedResource, type SimulatedCloudOptions } from "./cloud";
 
@@ -55,8 +56,7 @@ export class ProgramError extends Error {
   }
 }
 
-/** Default settle timeout for `--program`: generous for a real program, short for a hung one. */
-export const DEFAULT_TIMEOUT_MS = 60_000;
+export { DEFAULT_TIMEOUT_MS } from "./limits";
 
 interface OutputInternals {
   promise(withUnknowns?: boolean): Promise<unknown>;

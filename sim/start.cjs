@@ -34,11 +34,15 @@ const codeCache = require("./launcher/code-cache.cjs").install(
 );
 t = mark("code cache", t);
 const pulumiRuntime = require("./launcher/pulumi-runtime.cjs");
-pulumiRuntime.deferClosureSerialization(ROOT);
-pulumiRuntime.skipPromiseStacks(ROOT);
-pulumiRuntime.skipSourcePositions(ROOT);
-pulumiRuntime.skipVersionAliases(ROOT);
-if (process.argv.includes("--program")) {
+const savePulumiStartup = () => {
+  pulumiRuntime.deferClosureSerialization(ROOT);
+  pulumiRuntime.skipPromiseStacks(ROOT);
+  pulumiRuntime.skipSourcePositions(ROOT);
+  pulumiRuntime.skipVersionAliases(ROOT);
+};
+const program = process.argv.includes("--program");
+if (program) {
+  savePulumiStartup();
   for (const dependency of [
     "@pulumi/pulumi",
     "@pulumi/policy",
@@ -55,6 +59,13 @@ if (process.argv.includes("--program")) {
 } else {
   require("./launcher/compile-cache.cjs").register(ROOT);
   t = mark("compile cache", t);
+}
+// --help and a bad option are answered before the simulation loads (sim/args.ts is light).
+if (require("./launcher/answer-args.cjs").answered(require("./args.ts"), process.argv.slice(2))) {
+  return;
+}
+if (!program) {
+  savePulumiStartup();
 }
 const cli = require("./cli.ts");
 mark("zerocred code loaded", t);

@@ -48,11 +48,17 @@ function main(argv) {
     process.exitCode = 2;
     return;
   }
-  const compiled = path.join(__dirname, "cli.js");
-  if (!fs.existsSync(compiled)) {
+  const built = fs.existsSync(path.join(__dirname, "cli.js"));
+  if (!built) {
     require("tsx/cjs/api").register();
   }
-  const cli = require(fs.existsSync(compiled) ? compiled : "./cli.ts");
+  // --help and a bad option are answered before the simulation loads (args is light).
+  if (
+    require("./launcher/answer-args.cjs").answered(require(built ? "./args.js" : "./args.ts"), rest)
+  ) {
+    return;
+  }
+  const cli = require(built ? "./cli.js" : "./cli.ts");
   process.argv = [process.argv[0], process.argv[1], ...rest];
   cli.start();
 }
