@@ -213,6 +213,52 @@ describe("the provider SDKs' API-version aliases, skipped", () => {
   });
 });
 
+describe("--help and bad options, before the simulation loads", () => {
+  // sim/start.cjs with a probe that reports, at exit, whether anything of Pulumi was loaded.
+  const start = (...args: string[]) => {
+    const probe = path.join(os.tmpdir(), `zc-probe-${process.pid}.cjs`);
+    fs.writeFileSync(
+      probe,
+      `process.on("exit", () => process.stderr.write("pulumi loaded: " + Object.keys(require.cache).some((k) => k.includes("/@pulumi/")) + "\\n"));\n`,
+    );
+    try {
+      const r = spawnSync(process.execPath, ["-r", probe, "sim/start.cjs", ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { PATH: process.env.PATH ?? "" },
+      });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    } finally {
+      fs.rmSync(probe, { force: true });
+    }
+  };
+
+  it("rejects an unknown option with exit 2 and one line, the same as runCli, without loading Pulumi", async () => {
+    const { runCli } = await import("../../sim/cli");
+    const expected = await runCli(["--stak", "dev"]);
+    expect(expected).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        'Unknown option "--stak". Did you mean "--stack"? Run npm start -- --help for the options.\n',
+    });
+    expect(start("--stak", "dev")).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `${expected.stderr}pulumi loaded: false\n`,
+    });
+  });
+
+  it("prints the usage for --help with exit 0 without loading Pulumi; other arguments load the simulation", async () => {
+    const { USAGE } = await import("../../sim/args");
+    expect(start("--help")).toEqual({ code: 0, stdout: USAGE, stderr: "pulumi loaded: false\n" });
+    // A config error is the simulation's to report: it loads (and exits 2 with its own message).
+    const bad = start("--stack", "nope");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Pulumi\.nope\.yaml[\s\S]*pulumi loaded: true\n$/);
+  });
+});
+
 describe("the V8 code cache", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zc-code-cache-"));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
