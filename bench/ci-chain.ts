@@ -7,6 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { runAllWorkflows } from "../sim/deployer/report";
+import { prepareEmulatorKeys } from "../sim/emulators";
+import { KEY_FILE } from "../sim/emulators/keyStore";
 import { evaluateProgram } from "../sim/program";
 import { DEFAULT_PROGRAM, freshRequire } from "../sim/simulate";
 
@@ -31,7 +33,9 @@ export async function benchCiChain(root: string, reps: number): Promise<CiChainF
   const doc = parse(fs.readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8")) as {
     config: Record<string, unknown>;
   };
-  // Warm the process the way npm start has it when the CI section runs.
+  // The emulator keys from the CLI's key file, and the process warmed, the way npm start has them
+  // when the CI section runs.
+  const keys = prepareEmulatorKeys(1, { keyFile: KEY_FILE });
   await evaluateProgram({
     config: doc.config,
     stack: "dev",
@@ -44,7 +48,7 @@ export async function benchCiChain(root: string, reps: number): Promise<CiChainF
   for (let i = 0; i < reps; i++) {
     const t = performance.now();
     const cpu = process.cpuUsage();
-    const reports = await runAllWorkflows({ root });
+    const reports = await runAllWorkflows({ root, keys });
     runsMs.push(performance.now() - t);
     const used = process.cpuUsage(cpu);
     cpuMs.push((used.user + used.system) / 1000);
