@@ -7,7 +7,7 @@
  *   npm run bench                 the default set (≤ 2 min)
  *   npm run bench -- --quick      fewer repetitions
  *   npm run bench -- --full       adds propagation delay 20 s and the whole-project tsc
- *   npm run bench -- --suite      adds one timed `npm test` (the whole suite, minutes of CPU)
+ *   npm run bench -- --suite      adds `npm test` timed three times (the whole suite, minutes of CPU)
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -346,7 +346,12 @@ function benchImports(): void {
   });
 }
 
-function benchUnitSuite(): void {
+/** One timed `npm test` (vitest run, as `npm test` runs it): wall, counts and exit code. */
+function suiteOnce(): {
+  wall: number;
+  counts: { numPassedTests: number; numFailedTests: number; numTotalTests: number };
+  exit: number | null;
+} {
   const report = path.join(os.tmpdir(), `zerocred-bench-vitest-${process.pid}.json`);
   const t = performance.now();
   const p = spawnSync(
@@ -373,13 +378,33 @@ function benchUnitSuite(): void {
   } catch {
     // no report: the counts stay unknown and the row says so
   }
-  results.unitSuite = { wallMs: wall, ...counts, exit: p.status };
+  return { wall, counts, exit: p.status };
+}
+
+/**
+ * The whole suite SUITE_RUNS times: its wall time varies by several seconds from run to run on 2
+ * cores (measured 46–64 s), with the order vitest picks from its last run and which fork first
+ * loads what, so one run says little. The median is judged; every run must pass.
+ */
+const SUITE_RUNS = 3;
+
+function benchUnitSuite(): void {
+  const runs = Array.from({ length: SUITE_RUNS }, () => suiteOnce());
+  const walls = runs.map((r) => r.wall);
+  const last = runs[runs.length - 1]!;
+  const allPassed = runs.every((r) => r.exit === 0);
+  results.unitSuite = {
+    wallMs: median(walls),
+    runsMs: walls,
+    ...last.counts,
+    exits: runs.map((r) => r.exit),
+  };
   rows.push({
-    metric: "npm test (whole suite, once)",
-    value: s1(wall),
+    metric: `npm test (whole suite, median of ${SUITE_RUNS})`,
+    value: s1(median(walls)),
     goal: "≤ 60.0 s",
-    ok: wall <= 60_000 && p.status === 0,
-    detail: `${counts.numPassedTests} passed, ${counts.numFailedTests} failed of ${counts.numTotalTests}, exit ${p.status}`,
+    ok: median(walls) <= 60_000 && allPassed,
+    detail: `runs ${walls.map((w) => s1(w)).join(", ")}; ${last.counts.numPassedTests} passed, ${last.counts.numFailedTests} failed of ${last.counts.numTotalTests}; exits ${runs.map((r) => r.exit).join(", ")}`,
   });
 }
 
