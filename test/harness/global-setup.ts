@@ -1,4 +1,4 @@
-/** Runs once per `vitest run`, in the main process: the emulator keys every e2e file shares. */
+/** Runs once per `vitest run`, in the main process: the emulator keys every test file shares. */
 import type { TestProject } from "vitest/node";
 import { prepareEmulatorKeys } from "../../sim/emulators";
 import { KEY_FILE } from "../../sim/emulators/keyStore";

@@ -1,5 +1,5 @@
 /**
- * Before each test file (both projects): the same Pulumi start-up savings `npm start` applies
+ * Before each test file: the same Pulumi start-up savings `npm start` applies
  * (sim/launcher/pulumi-runtime.cjs), so program evaluations in tests cost what they cost users —
  * the runtime's per-promise debug stack traces are skipped unless PULUMI_DEBUG_PROMISE_LEAKS is
  * set, the closure serializer loads only if a test serializes a function, resources skip the
