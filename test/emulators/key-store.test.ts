@@ -42,18 +42,21 @@ describe("the emulator key file", () => {
     const leafExpires = Date.parse(new X509Certificate(inject("emulatorKeys").tls.certPem).validTo);
     const lastUse = leafExpires - MIN_REMAINING_VALIDITY_MS;
     expect(MIN_REMAINING_VALIDITY_MS).toBe(3_600_000);
-    expect(readKeyFile(file, 1, lastUse)).toBeDefined();
+    const kid = inject("emulatorKeys").tokenKey.kid;
+    expect(readKeyFile(file, 1, lastUse)?.tokenKey.kid).toBe(kid);
     expect(readKeyFile(file, 1, lastUse + 1)).toBeUndefined();
     // Nor before the certificate is valid (a clock that jumped back).
     const validFrom = Date.parse(new X509Certificate(inject("emulatorKeys").tls.certPem).validFrom);
-    expect(readKeyFile(file, 1, validFrom)).toBeDefined();
+    expect(readKeyFile(file, 1, validFrom)?.tokenKey.kid).toBe(kid);
     expect(readKeyFile(file, 1, validFrom - 1)).toBeUndefined();
   });
 
   it("is not reused when it holds fewer cluster keys than the run needs", () => {
     const file = fresh();
     writeKeyFile(file, shared());
-    expect(readKeyFile(file, 2)).toBeDefined();
+    expect(readKeyFile(file, 2)?.clusterKeys.map((k) => k.kid)).toEqual(
+      inject("emulatorKeys").clusterKeys.map((k) => k.kid),
+    );
     expect(readKeyFile(file, 3)).toBeUndefined();
   });
 
