@@ -32,7 +32,7 @@ import {
 } from "./model";
 import { accessGraph, mermaidFlowchart, type AccessGraph } from "./picture";
 import { buildPlan, formatPlan, type Plan } from "./plan";
-import { DEFAULT_TIMEOUT_MS, ProgramError, type Evaluation } from "./program";
+import { DEFAULT_TIMEOUT_MS, ProgramError } from "./program";
 import { borrowedPackages, evaluateRun } from "./evaluate";
 import { buildTimeline, formatTimeline, type Timeline } from "./timeline";
 import { runVerifiers } from "./verifiers";
@@ -168,14 +168,6 @@ export interface SimulationReport {
   readonly exitCode: number;
 }
 
-async function evaluate(
-  options: SimulateOptions,
-  program: string,
-  captureOutput: boolean,
-): Promise<Evaluation> {
-  return evaluateRun(options, program, captureOutput);
-}
-
 /**
  * Whether a core is idle now: the 1-minute load average is at least half a core below the number of
  * cores. A worker evaluation costs a second copy of the modules and a cold JIT (about 1.5 s of CPU
@@ -258,7 +250,7 @@ async function simulateWith(
 ): Promise<SimulationReport> {
   progress("evaluating the program in the simulated cloud…");
   const t0 = performance.now();
-  const first = await evaluate(options, program, true);
+  const first = await evaluateRun(options, program, true);
   const evaluateMs = performance.now() - t0;
 
   const tenantId = first.cloud.tenantId ?? SIM_TENANT_ID;
@@ -314,7 +306,7 @@ async function simulateWith(
     // The second evaluation is main-thread JavaScript; the verifiers are child processes and
     // the emulators' key generation runs on the thread pool, so the two overlap.
     const t1 = performance.now();
-    const evaluation = await evaluate(options, program, true);
+    const evaluation = await evaluateRun(options, program, true);
     return { resources: evaluation.resources, ms: performance.now() - t1, parallel: false };
   };
   /**
